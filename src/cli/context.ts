@@ -1,0 +1,44 @@
+/**
+ * What a command handler gets from the outside world. The entry point builds it
+ * from `process`; tests build their own, so handlers never touch globals.
+ */
+export interface Output {
+  write(text: string): void;
+  /** Whether this stream is a terminal (used for colour and progress only). */
+  readonly isTTY?: boolean;
+}
+
+export interface CliContext {
+  cwd: string;
+  env: Record<string, string | undefined>;
+  now: Date;
+  /** True when a person can answer prompts. */
+  interactive: boolean;
+  /** Data: the report, `--json` documents, dry-run content. */
+  stdout: Output;
+  /** Messages and progress. */
+  stderr: Output;
+  /** Whether to colour output, decided once from NO_COLOR / FORCE_COLOR / TTY. */
+  color: boolean;
+}
+
+/** Colour rules: FORCE_COLOR wins (0 disables), then NO_COLOR, then whether stderr is a TTY. */
+export function decideColor(env: Record<string, string | undefined>, isTTY: boolean): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force !== 'false';
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  return isTTY;
+}
+
+export function processContext(): CliContext {
+  const env = process.env;
+  return {
+    cwd: process.cwd(),
+    env,
+    now: new Date(),
+    interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY) && env.CI !== 'true',
+    stdout: process.stdout,
+    stderr: process.stderr,
+    color: decideColor(env, Boolean(process.stderr.isTTY)),
+  };
+}

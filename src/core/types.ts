@@ -1,0 +1,135 @@
+/**
+ * The vocabulary shared by the knowledge base, the engine, the decision record
+ * and the CLI. Ids here are a public contract: they appear in answers files,
+ * in `--json` output and in committed decision records.
+ */
+
+export const METHOD_IDS = ['api-key', 'oauth', 'jwt', 'session'] as const;
+export type MethodId = (typeof METHOD_IDS)[number];
+
+export const DIMENSION_IDS = [
+  'implementation-complexity',
+  'developer-experience',
+  'security-surface',
+  'scalability',
+  'revocation',
+  'granularity',
+  'auditability',
+] as const;
+export type DimensionId = (typeof DIMENSION_IDS)[number];
+
+export const SUBJECTS = ['internal-service', 'backend-integration', 'third-party-app', 'end-user'] as const;
+export type Subject = (typeof SUBJECTS)[number];
+
+export const CLIENTS = ['browser', 'mobile', 'cli', 'scheduled-job', 'backend-service'] as const;
+export type Client = (typeof CLIENTS)[number];
+
+export const REVOCATION_NEEDS = ['immediate', 'minutes', 'at-expiry'] as const;
+export type RevocationNeed = (typeof REVOCATION_NEEDS)[number];
+
+export const OPS_CAPACITIES = ['low', 'medium', 'high'] as const;
+export type OpsCapacity = (typeof OPS_CAPACITIES)[number];
+
+export const ARCHITECTURES = ['single-app', 'multi-service'] as const;
+export const EXPOSURES = ['internal', 'partners', 'public'] as const;
+export const GRANULARITIES = ['coarse', 'roles', 'scopes'] as const;
+export const AUDIT_NEEDS = ['app', 'user', 'app-and-user'] as const;
+export const STACKS = ['express', 'fastify', 'hono'] as const;
+export type Stack = (typeof STACKS)[number];
+
+/** The guide's six revisit triggers; ids are used by `revisit --trigger`. */
+export const TRIGGER_IDS = [
+  'client-types',
+  'authorization-granularity',
+  'revocation-audit',
+  'distribution',
+  'framework-support',
+  'threat-model',
+] as const;
+export type TriggerId = (typeof TRIGGER_IDS)[number];
+
+/** Fully resolved answers (defaults applied). See `src/core/schema.ts` for validation. */
+export interface Answers {
+  subjects: Subject[];
+  clients: Client[];
+  delegatedAccess: boolean;
+  revocation: RevocationNeed;
+  opsCapacity: OpsCapacity;
+  architecture: (typeof ARCHITECTURES)[number];
+  exposure: (typeof EXPOSURES)[number];
+  granularity: (typeof GRANULARITIES)[number];
+  audit: (typeof AUDIT_NEEDS)[number];
+  sameSiteFrontend: boolean;
+  /** Absent when the team has not said; scaffolding then detects it. */
+  stack?: Stack;
+}
+
+export type AnswerKey = keyof Answers;
+
+/** How much one dimension counts for this API, and why it moved from its base. */
+export interface Weight {
+  dimension: DimensionId;
+  base: number;
+  weight: number;
+  /** One short reason per adjustment, in the order applied. */
+  reasons: string[];
+}
+
+/** A domain rule that overrides or bends the weighted score. */
+export interface Constraint {
+  /** Stable id, e.g. `delegation-needs-oauth`, `no-secret-in-browser`. */
+  id: string;
+  method: MethodId;
+  effect: 'excluded' | 'penalised' | 'required';
+  reason: string;
+}
+
+export interface MethodScore {
+  method: MethodId;
+  /** 0–100, integer. Excluded methods keep their raw score but rank below every viable one. */
+  score: number;
+  /** Each dimension's contribution in points; together they sum to `score` (±1 for rounding). */
+  dimensions: Record<DimensionId, number>;
+  /** Present when a hard constraint rules the method out for this API. */
+  excludedBy?: string[];
+}
+
+/** One boundary of a hybrid API: which callers, which method, where the line is. */
+export interface PlanEntry {
+  subjects: Subject[];
+  clients: Client[];
+  method: MethodId;
+  /** Where this boundary lies, e.g. "first-party browser app ↔ API on the same site". */
+  boundary: string;
+  why: string;
+}
+
+/** The smallest single-answer change that would change the recommendation. */
+export interface Sensitivity {
+  question: AnswerKey;
+  from: unknown;
+  to: unknown;
+  newRecommendation: MethodId;
+}
+
+export interface Decision {
+  recommendation: MethodId;
+  /** All four methods, best first. */
+  ranking: MethodScore[];
+  runnerUp: MethodId;
+  /** Score points between the winner and the runner-up. */
+  margin: number;
+  closeCall: boolean;
+  /** Dimensions where the winner gained most over the runner-up, largest first. */
+  decidingDimensions: { dimension: DimensionId; points: number }[];
+  weights: Weight[];
+  constraints: Constraint[];
+  /** Why the winner wins, in plain sentences. */
+  reasons: string[];
+  /** null when no single-answer change flips the result. */
+  sensitivity: Sensitivity | null;
+  /** What to watch out for with the recommendation (and the plan's other methods). */
+  warnings: string[];
+  /** One entry per boundary; a single entry when one method serves every caller. */
+  plan: PlanEntry[];
+}
