@@ -214,7 +214,12 @@ describe('revisit without a terminal', () => {
     expect(document.outcome).toBe('same');
     expect(document.changedAnswers).toEqual([expect.objectContaining({ question: 'audit', from: 'app-and-user', to: 'app' })]);
     expect(project.records()).toHaveLength(1);
-    expect(parsed(path).block!.reviews).toHaveLength(1);
+    const block = parsed(path).block!;
+    expect(block.reviews).toHaveLength(1);
+    // The moved answer is written back, so the next revisit starts from it.
+    expect(block.answers.audit).toBe('app');
+    expect(block.reviews[0]!.changes).toEqual(['audit: app-and-user → app']);
+    expect(project.read(path)).toContain('  * Answers updated: audit: app-and-user → app.');
   });
 
   it('an answers field outside the named triggers is used, with a note', async () => {

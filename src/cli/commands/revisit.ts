@@ -216,8 +216,12 @@ export async function runRevisit(options: RevisitOptions): Promise<void> {
 
   const update = await import('../../core/record/update.js');
   if (comparison.outcome === 'same') {
-    const review: RecordReview = { date, reviewBy, triggers, outcome: 'unchanged', notes };
-    writes.push({ file: current.relativePath, action: 'update', content: update.markReviewed(current.text, current.relativePath, review) });
+    const moved = comparison.effects.map(({ question, from, to }) => `${question}: ${formatAnswer(from)} → ${formatAnswer(to)}`);
+    const review: RecordReview = { date, reviewBy, triggers, outcome: 'unchanged', notes, ...(moved.length > 0 ? { changes: moved } : {}) };
+    const { reviewedState } = await import('../../core/record/block.js');
+    // Moved answers are written back so the next revisit starts from what is true now.
+    const state = moved.length > 0 ? reviewedState(answers, decision) : undefined;
+    writes.push({ file: current.relativePath, action: 'update', content: update.markReviewed(current.text, current.relativePath, review, state) });
   } else {
     const [records, render, locate] = await Promise.all([
       import('../../shell/records.js'),
@@ -316,13 +320,7 @@ export async function runRevisit(options: RevisitOptions): Promise<void> {
   if (comparison.outcome === 'same') {
     say(`${METHODS[decision.recommendation].name} still fits. Recorded the review in ${current.relativePath}; next review by ${reviewBy}.`);
     if (comparison.effects.length > 0) {
-      // NOTE: a review entry does not carry answers yet, so the record keeps the answers it was decided with.
-      say(
-        style.dim(
-          `The record keeps its original answers; the changed ones (${comparison.effects.map((e) => e.question).join(', ')}) ` +
-            'did not change the outcome. Pass them again with --answers at the next revisit if they still apply.',
-        ),
-      );
+      say(style.dim(`The record now holds the updated answers (${comparison.effects.map((e) => e.question).join(', ')}).`));
     }
     return;
   }
@@ -357,4 +355,9 @@ async function offerScaffold(options: RevisitOptions, answers: Answers, method: 
     ...(options.prompts ? { prompts: options.prompts } : {}),
     ...(options.installer ? { installer: options.installer } : {}),
   });
+}
+
+/** An answer value as one short phrase for the review log. */
+function formatAnswer(value: unknown): string {
+  return Array.isArray(value) ? value.join(', ') : String(value);
 }

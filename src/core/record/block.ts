@@ -5,9 +5,9 @@
 import { z } from 'zod';
 import { Document, LineCounter, parseDocument, visit, type Node as YamlNode } from 'yaml';
 import { describeIssues, parseAnswers, answersInputSchema } from '../schema.js';
-import { CLIENTS, METHOD_IDS, SUBJECTS, TRIGGER_IDS, type MethodId } from '../types.js';
+import { CLIENTS, METHOD_IDS, SUBJECTS, TRIGGER_IDS, type Answers, type Decision, type MethodId } from '../types.js';
 import type { RevisitQuestion } from '../knowledge.js';
-import { RECORD_TOOL, RecordError, type RecordBlock, type RecordInput } from './model.js';
+import { RECORD_TOOL, RecordError, type RecordBlock, type RecordInput, type ReviewedState } from './model.js';
 
 const REVISIT_QUESTION_IDS = [
   'identities',
@@ -49,29 +49,40 @@ export const recordBlockSchema = z.object({
         triggers: z.array(z.enum(TRIGGER_IDS)),
         outcome: z.literal('unchanged'),
         notes: z.partialRecord(z.enum(REVISIT_QUESTION_IDS), z.string()).default({}),
+        changes: z.array(z.string()).optional(),
       }),
     )
     .default([]),
   supersedes: z.number().int().positive().optional(),
 });
 
+/** What the block stores of a decision: the answers behind it, every method's score, the plan. */
+export function reviewedState(answers: Answers, decision: Decision): ReviewedState {
+  const scores = Object.fromEntries(
+    METHOD_IDS.map((method) => [method, decision.ranking.find((entry) => entry.method === method)?.score ?? 0]),
+  ) as Record<MethodId, number>;
+  return {
+    answers,
+    scores,
+    plan: decision.plan.map((entry) => ({
+      subjects: [...entry.subjects],
+      clients: [...entry.clients],
+      method: entry.method,
+    })),
+  };
+}
+
 /** The block a new record stores. Key order here is the order in the file. */
 export function blockFromInput(input: RecordInput): RecordBlock {
-  const scores = Object.fromEntries(
-    METHOD_IDS.map((method) => [method, input.decision.ranking.find((entry) => entry.method === method)?.score ?? 0]),
-  ) as Record<MethodId, number>;
+  const state = reviewedState(input.answers, input.decision);
   const block: RecordBlock = {
     tool: RECORD_TOOL,
     version: input.toolVersion,
     recommendation: input.decision.recommendation,
     reviewBy: input.reviewBy,
-    answers: input.answers,
-    scores,
-    plan: input.decision.plan.map((entry) => ({
-      subjects: [...entry.subjects],
-      clients: [...entry.clients],
-      method: entry.method,
-    })),
+    answers: state.answers,
+    scores: state.scores,
+    plan: state.plan,
     reviews: [],
   };
   if (input.supersedes !== undefined) block.supersedes = input.supersedes.number;

@@ -33,7 +33,16 @@ export interface RecordReview {
   triggers: TriggerId[];
   outcome: 'unchanged';
   notes: RevisitNotes;
+  /**
+   * Answers that moved without changing the outcome, e.g. "revocation: minutes → immediate".
+   * The block's answers, scores and plan are updated with the review so the next
+   * revisit starts from what is true now.
+   */
+  changes?: string[];
 }
+
+/** The current state a review writes back into the block when answers moved. */
+export type ReviewedState = Pick<RecordBlock, 'answers' | 'scores' | 'plan'>;
 
 export interface RecordBlock {
   tool: string;

@@ -6,7 +6,7 @@
 import { isMap, isSeq, type Document } from 'yaml';
 import { REVISIT_QUESTIONS, TRIGGERS } from '../knowledge.js';
 import { newDocument, stringifyForComment, YAML_OPTIONS } from './block.js';
-import { BLOCK_KEY, RecordError, type RecordReference, type RecordReview } from './model.js';
+import { BLOCK_KEY, RecordError, type RecordReference, type RecordReview, type ReviewedState } from './model.js';
 import { parseRecord, splitRecord, yamlBetween, type RecordText } from './parse.js';
 
 const pad = (number: number): string => String(number).padStart(4, '0');
@@ -30,6 +30,7 @@ export function reviewLogEntry(review: RecordReview): string[] {
   const triggers = review.triggers.map((id) => TRIGGERS[id].title.toLowerCase());
   const why = triggers.length === 0 ? 'scheduled review' : `triggers: ${triggers.join('; ')}`;
   const entry = [`* ${review.date}: reviewed (${why}); decision unchanged; next review by ${review.reviewBy}.`];
+  if (review.changes && review.changes.length > 0) entry.push(`  * Answers updated: ${review.changes.join('; ')}.`);
   for (const question of REVISIT_QUESTIONS) {
     const note = review.notes[question.id]?.trim();
     if (note) entry.push(`  * ${question.text} ${note.replace(/\s*\r?\n\s*/g, ' ')}`);
@@ -48,8 +49,13 @@ function replaceBlockYaml(record: RecordText, range: { open: number; close: numb
   }
 }
 
-function appendReview(document: Document, path: string[], review: RecordReview): void {
+function appendReview(document: Document, path: string[], review: RecordReview, state?: ReviewedState): void {
   document.setIn([...path, 'reviewBy'], review.reviewBy);
+  if (state) {
+    document.setIn([...path, 'answers'], document.createNode(state.answers));
+    document.setIn([...path, 'scores'], document.createNode(state.scores));
+    document.setIn([...path, 'plan'], document.createNode(state.plan));
+  }
   const reviews = document.getIn([...path, 'reviews'], true);
   const entry = document.createNode({
     date: review.date,
@@ -57,6 +63,7 @@ function appendReview(document: Document, path: string[], review: RecordReview):
     triggers: review.triggers,
     outcome: review.outcome,
     notes: review.notes,
+    ...(review.changes && review.changes.length > 0 ? { changes: review.changes } : {}),
   });
   if (isSeq(reviews)) {
     reviews.items.push(entry);
@@ -72,7 +79,7 @@ function appendReview(document: Document, path: string[], review: RecordReview):
  * block and in the "Review by" line, appends the review to the block's
  * `reviews`, and adds a dated entry to the record's review log.
  */
-export function markReviewed(text: string, fileName: string, review: RecordReview): string {
+export function markReviewed(text: string, fileName: string, review: RecordReview, state?: ReviewedState): string {
   const parsed = parseRecord(text, fileName);
   if (parsed.block === null) {
     throw new RecordError({
@@ -89,12 +96,12 @@ export function markReviewed(text: string, fileName: string, review: RecordRevie
     const located = yamlBetween(record, record.frontMatter, fileName, 'front matter');
     const document = located.document as unknown as Document;
     if (!isMap(document.getIn([BLOCK_KEY], true))) throw new RecordError({ file: fileName, line: 2, summary: `${BLOCK_KEY} must be a mapping` });
-    appendReview(document, [BLOCK_KEY], review);
+    appendReview(document, [BLOCK_KEY], review, state);
     replaceBlockYaml(record, record.frontMatter, document.toString(YAML_OPTIONS));
   } else if (record.comment) {
     const located = yamlBetween(record, record.comment, fileName, `${BLOCK_KEY} comment`);
     const document = located.document as unknown as Document;
-    appendReview(document, [], review);
+    appendReview(document, [], review, state);
     replaceBlockYaml(record, record.comment, stringifyForComment(document));
   }
 
