@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { processContext, type CliContext } from './context.js';
 import { buildProgram } from './program.js';
-import { EXIT } from '../errors.js';
+import { CancelledError, EXIT, ExitError, UsageError } from '../errors.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -19,26 +19,24 @@ export function exitCodeFor(error: unknown, context: CliContext): number {
     // Help and version are successes; every other commander complaint is bad usage.
     return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
-  if (error instanceof Error) {
-    switch (error.name) {
-      case 'ExitPromptError':
-      case 'AbortPromptError':
-      case 'CancelledError':
-        context.stderr.write(`${error.name === 'CancelledError' ? error.message : 'Cancelled. Nothing was written.'}\n`);
-        return EXIT.cancelled;
-      case 'ExitError':
-        return (error as Error & { exitCode: number }).exitCode;
-      case 'UsageError': {
-        const { hint, exitCode } = error as Error & { hint?: string; exitCode: number };
-        context.stderr.write(`Error: ${error.message}\n${hint ? `${hint}\n` : ''}`);
-        return exitCode;
-      }
-    }
+  if (error instanceof CancelledError) {
+    context.stderr.write(`${error.message}\n`);
+    return EXIT.cancelled;
+  }
+  if (error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError')) {
+    context.stderr.write('Cancelled. Nothing was written.\n');
+    return EXIT.cancelled;
+  }
+  if (error instanceof ExitError) return error.exitCode;
+  // Subclasses such as RecordError are usage errors too: bad input, not a bug.
+  if (error instanceof UsageError) {
+    context.stderr.write(`Error: ${error.message}\n${error.hint ? `${error.hint}\n` : ''}`);
+    return error.exitCode;
   }
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
   context.stderr.write(
     `Internal error: auth-decide ${packageJson.version} hit a bug.\n${detail}\n` +
-      'Please report it with the command you ran: https://github.com/auth-decide/auth-decide/issues\n',
+      'Please report it to the auth-decide issue tracker with the command you ran.\n',
   );
   return EXIT.internal;
 }
@@ -52,6 +50,14 @@ async function main(): Promise<number> {
   } catch (error) {
     return exitCodeFor(error, context);
   }
+}
+
+// A reader that stops early (`auth-decide explain | head`) is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
+    throw error;
+  });
 }
 
 process.on('SIGINT', () => {

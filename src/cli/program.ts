@@ -35,9 +35,18 @@ export function buildProgram(context: CliContext, info: ProgramInfo): Command {
     .option('--decision-makers <names>', 'comma-separated names for the record front matter')
     .option('--no-record', 'do not write a decision record')
     .option('--scaffold', 'scaffold the chosen method after deciding (non-interactive runs)')
-    .action(async (options) => {
+    // `decide` is the default command, so a mistyped command name lands here as an operand.
+    .allowExcessArguments(true)
+    .action(async (options, command: Command) => {
+      const [unknown] = command.args;
+      if (unknown !== undefined) {
+        program.error(`error: unknown command '${unknown}' (run 'auth-decide --help' to see the commands)`, {
+          code: 'commander.unknownCommand',
+          exitCode: 2,
+        });
+      }
       const { runDecide } = await import('./commands/decide.js');
-      await runDecide({ ...options, context });
+      await runDecide({ ...options, context, version: info.version });
     });
 
   program
@@ -74,15 +83,20 @@ export function buildProgram(context: CliContext, info: ProgramInfo): Command {
   program
     .command('revisit')
     .description('re-decide when one of the review triggers has fired')
-    .option('-a, --answers <file>', 'changed answers (JSON or YAML), merged onto the recorded ones')
-    .option('-t, --trigger <id>', 'trigger that fired (repeatable): client-types, authorization-granularity, revocation-audit, distribution, framework-support, threat-model', collect)
+    .option('-a, --answers <file>', 'changed answers only (JSON or YAML), merged onto the recorded ones')
+    .option(
+      '-t, --trigger <id...>',
+      'what happened (repeatable): client-types, authorization-granularity, revocation-audit, distribution, framework-support, threat-model',
+    )
+    .option('--note <question=text>', 'answer to a review question (repeatable): identities, incidents, overcomplicated, hardest-flows, incremental-migration', collect)
     .option('--adr-dir <dir>', 'folder for decision records (default: detected)')
-    .option('--json', 'print the comparison as JSON')
+    .option('--title <title>', 'title of the new record when the recommendation changes')
+    .option('--json', 'print the comparison as one JSON document on stdout')
     .option('--dry-run', 'show what would change, write nothing')
-    .option('-y, --yes', 'accept defaults without asking')
+    .option('-y, --yes', 'in a terminal: keep the recorded answers and do not ask for confirmation')
     .action(async (options) => {
       const { runRevisit } = await import('./commands/revisit.js');
-      await runRevisit({ ...options, context });
+      await runRevisit({ ...options, context, version: info.version });
     });
 
   program

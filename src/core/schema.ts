@@ -71,6 +71,24 @@ export function withDefaults(input: z.output<typeof answersInputSchema>): Answer
   return answers;
 }
 
+/**
+ * What each answer accepts, for error messages. NOTE: booleans are listed as
+ * `true | false` because YAML 1.2 reads `yes`/`no` as text.
+ */
+const ANSWER_VALUES: Record<keyof AnswersInput, { values: readonly string[]; list: boolean }> = {
+  subjects: { values: SUBJECTS, list: true },
+  clients: { values: CLIENTS, list: true },
+  delegatedAccess: { values: ['true', 'false'], list: false },
+  revocation: { values: REVOCATION_NEEDS, list: false },
+  opsCapacity: { values: OPS_CAPACITIES, list: false },
+  architecture: { values: ARCHITECTURES, list: false },
+  exposure: { values: EXPOSURES, list: false },
+  granularity: { values: GRANULARITIES, list: false },
+  audit: { values: AUDIT_NEEDS, list: false },
+  sameSiteFrontend: { values: ['true', 'false'], list: false },
+  stack: { values: STACKS, list: false },
+};
+
 /** One problem in an input document, phrased for a person. */
 export interface InputProblem {
   /** Dotted path, e.g. `clients[1]`; empty for the document itself. */
@@ -106,27 +124,44 @@ export function describeIssues(root: unknown, issues: readonly z.core.$ZodIssue[
       case 'unrecognized_keys':
         for (const key of issue.keys) {
           const where = path ? `${path}.${key}` : key;
-          problems.push({ path: where, message: `unknown field "${where}"; allowed fields: ${Object.keys(answersInputSchema.shape).join(', ')}` });
+          const known = Object.keys(answersInputSchema.shape);
+          const simplified = (name: string) => name.toLowerCase().replace(/[-_\s]/g, '');
+          const close = known.find((name) => simplified(name) === simplified(key));
+          problems.push({
+            path: where,
+            message: `unknown field "${where}"; ${close ? `did you mean "${close}"? ` : ''}allowed fields: ${known.join(', ')}`,
+          });
         }
         break;
       case 'invalid_value':
-        problems.push({
-          path,
-          message: `${path || 'value'} is ${describe(value)}; allowed: ${issue.values.map((v) => String(v)).join(' | ')}`,
-        });
-        break;
-      case 'invalid_type':
+      case 'invalid_type': {
+        const key = String(issue.path[0]);
+        const field = Object.hasOwn(ANSWER_VALUES, key) ? ANSWER_VALUES[key as keyof typeof ANSWER_VALUES] : undefined;
+        const inList = issue.path.length > 1;
+        const allowed = field ? field.values.join(' | ') : issue.code === 'invalid_value' ? issue.values.map(String).join(' | ') : issue.expected;
+        const kind = field?.list && !inList ? 'a list of' : 'one of';
         problems.push({
           path,
           message:
-            value === undefined
-              ? `${path} is missing; it is required (${issue.expected})`
-              : `${path || 'document'} is ${describe(value)}; expected ${issue.expected === 'array' ? 'a list' : issue.expected}`,
+            value === undefined && !inList
+              ? `${path} is missing; it is required, ${kind}: ${allowed}`
+              : !field
+                ? `${path || 'document'} is ${describe(value)}; expected ${issue.code === 'invalid_type' && issue.expected === 'array' ? 'a list' : allowed}`
+                : field.list && !inList
+                  ? `${path} is ${describe(value)}; expected a list of: ${allowed}`
+                  : `${path} is ${describe(value)}; allowed: ${allowed}${field.values[0] === 'true' && typeof value === 'string' ? ', written without quotes' : ''}`,
         });
         break;
-      case 'too_small':
-        problems.push({ path, message: `${path} is an empty list; give at least one value` });
+      }
+      case 'too_small': {
+        const key = String(issue.path[0]);
+        const field = Object.hasOwn(ANSWER_VALUES, key) ? ANSWER_VALUES[key as keyof typeof ANSWER_VALUES] : undefined;
+        problems.push({
+          path,
+          message: `${path} is an empty list; give at least one${field ? ` of: ${field.values.join(' | ')}` : ' value'}`,
+        });
         break;
+      }
       default:
         problems.push({ path, message: `${path || 'document'}: ${issue.message}` });
     }
@@ -154,4 +189,88 @@ export function parseAnswersPatch(document: unknown): ParseResult<AnswersPatch> 
   const result = answersPatchSchema.safeParse(document);
   if (!result.success) return { ok: false, problems: describeIssues(document, result.error.issues) };
   return { ok: true, value: result.data };
+}
+
+// ---------------------------------------------------------------------------
+// Scaffolding: template metadata (templates/<method>/template.json) and the
+// manifest a scaffold leaves in the project (.auth-decide/manifest.json).
+
+export const STORE_IDS = ['sqlite', 'postgres', 'redis'] as const;
+export const LANGS = ['ts', 'js'] as const;
+export const MODULE_FORMATS = ['esm', 'cjs'] as const;
+export const PACKAGE_MANAGERS = ['npm', 'pnpm', 'yarn'] as const;
+export const OAUTH_MODES = ['provider', 'client'] as const;
+
+const packageName = z.string().regex(/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/, 'a package name');
+/** Pinned: an exact version, or a caret/tilde range on one version. No tags, URLs or open ranges. */
+const pinnedRange = z.string().regex(/^[~^]?\d+\.\d+\.\d+(-[\w.]+)?$/, 'a pinned range such as "^1.2.3", "~1.2.3" or "1.2.3"');
+const dependencyMap = z.record(packageName, pinnedRange);
+const nodeRequirement = z.string().regex(/^>=\d+(\.\d+){0,2}$/, 'a Node requirement such as ">=20.19"');
+
+export const templateManifestSchema = z.strictObject({
+  method: z.enum(['api-key', 'oauth', 'jwt', 'session']),
+  title: z.string().min(1),
+  node: nodeRequirement,
+  stores: z.array(z.enum(STORE_IDS)).min(1),
+  defaultStore: z.enum(STORE_IDS),
+  dependencies: dependencyMap.default({}),
+  stackDependencies: z.partialRecord(z.enum(STACKS), dependencyMap).default({}),
+  storeDependencies: z.partialRecord(z.enum(STORE_IDS), dependencyMap).default({}),
+  devDependencies: dependencyMap.default({}),
+  tsDevDependencies: dependencyMap.default({}),
+  jsDependencies: dependencyMap.default({}),
+  scripts: z.record(z.string().regex(/^[\w:.-]+$/, 'a script name'), z.string().min(1)),
+  env: z
+    .array(
+      z.strictObject({
+        name: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'an UPPER_SNAKE_CASE variable name'),
+        example: z.string(),
+        description: z.string().min(1),
+        demo: z.string().optional(),
+      }),
+    )
+    .default([]),
+});
+export type TemplateManifest = z.output<typeof templateManifestSchema>;
+
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 in hex');
+
+/** One scaffold recorded in the project; a project may hold one per method. */
+export const scaffoldEntrySchema = z.strictObject({
+  method: z.enum(['api-key', 'oauth', 'jwt', 'session']),
+  templateVersion: z.string().min(1),
+  stack: z.enum(STACKS),
+  store: z.enum(STORE_IDS),
+  lang: z.enum(LANGS),
+  moduleFormat: z.enum(MODULE_FORMATS),
+  oauthMode: z.enum(OAUTH_MODES).nullable(),
+  outDir: z.string().min(1),
+  /** package.json scripts as auth-decide wrote them, to tell an untouched script from an edited one. */
+  scripts: z.record(z.string(), z.string()),
+  /** Project-relative posix path → sha256 of the content auth-decide wrote. */
+  files: z.record(z.string(), sha256Hex),
+});
+export type ScaffoldEntry = z.output<typeof scaffoldEntrySchema>;
+
+export const scaffoldManifestSchema = z.strictObject({
+  manifestVersion: z.literal(1),
+  scaffolds: z.array(scaffoldEntrySchema),
+});
+export type ScaffoldManifest = z.output<typeof scaffoldManifestSchema>;
+
+/** Parses a document against a schema; problems name the field path, the bad value and what is allowed. */
+export function parseWith<S extends z.ZodType>(schema: S, document: unknown): ParseResult<z.output<S>> {
+  const result = schema.safeParse(document);
+  if (result.success) return { ok: true, value: result.data };
+  const problems: InputProblem[] = [];
+  for (const issue of result.error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      // describeIssues lists the answers' fields as the allowed ones; other documents need their own message.
+      const path = formatPath(issue.path);
+      for (const key of issue.keys) problems.push({ path: path ? `${path}.${key}` : key, message: `unknown field "${path ? `${path}.${key}` : key}"` });
+    } else {
+      problems.push(...describeIssues(document, [issue]));
+    }
+  }
+  return { ok: false, problems };
 }

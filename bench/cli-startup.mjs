@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+/**
+ * CLI start-up benchmark: median wall time of auth-decide commands compared
+ * with `node -e 0` measured in the same run, runs interleaved so machine noise
+ * hits every command alike. Run `npm run bench` (it builds first).
+ *
+ *   node bench/cli-startup.mjs [--runs 40] [--json]
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = join(root, 'bin', 'auth-decide.js');
+const args = process.argv.slice(2);
+const runs = Number(args[args.indexOf('--runs') + 1]) || 40;
+const asJson = args.includes('--json');
+
+const work = mkdtempSync(join(tmpdir(), 'auth-decide-bench-'));
+writeFileSync(
+  join(work, 'f.yaml'),
+  [
+    'subjects: [end-user, third-party-app, internal-service]',
+    'clients: [browser, backend-service]',
+    'delegatedAccess: true',
+    'revocation: immediate',
+    'opsCapacity: medium',
+    '',
+  ].join('\n'),
+);
+
+const commands = [
+  { name: 'node -e 0', argv: ['-e', '0'], target: null },
+  { name: 'auth-decide --help', argv: [bin, '--help'], target: 1.5 },
+  { name: 'auth-decide decide --answers f.yaml --json --dry-run', argv: [bin, 'decide', '--answers', 'f.yaml', '--json', '--dry-run'], target: 2 },
+];
+
+const env = { ...process.env, FORCE_COLOR: '0' };
+function once(command) {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, command.argv, { cwd: work, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+  if (result.status !== 0) throw new Error(`${command.name} exited ${result.status}: ${result.stderr}`);
+  return elapsed;
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+try {
+  // Warm the file system cache once, untimed.
+  for (const command of commands) once(command);
+  const times = commands.map(() => []);
+  for (let run = 0; run < runs; run++) {
+    commands.forEach((command, index) => times[index].push(once(command)));
+  }
+  const baseline = median(times[0]);
+  const results = commands.map((command, index) => {
+    const ms = median(times[index]);
+    return { command: command.name, medianMs: Math.round(ms * 10) / 10, ratio: Math.round((ms / baseline) * 100) / 100, target: command.target };
+  });
+  if (asJson) {
+    process.stdout.write(`${JSON.stringify({ node: process.version, runs, results }, null, 2)}\n`);
+  } else {
+    process.stdout.write(`Node ${process.version}, ${runs} interleaved runs each, median wall time\n\n`);
+    process.stdout.write('| Command | Median (ms) | × `node -e 0` | Target |\n| --- | ---: | ---: | ---: |\n');
+    for (const result of results) {
+      process.stdout.write(
+        `| \`${result.command}\` | ${result.medianMs.toFixed(1)} | ${result.ratio.toFixed(2)} | ${result.target === null ? '—' : `≤ ${result.target}`} |\n`,
+      );
+    }
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
