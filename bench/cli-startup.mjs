@@ -8,7 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -64,10 +64,12 @@ try {
     const ms = median(times[index]);
     return { command: command.name, medianMs: Math.round(ms * 10) / 10, ratio: Math.round((ms / baseline) * 100) / 100, target: command.target };
   });
+  // Ratios hold up under load better than milliseconds; say how busy the machine was.
+  const machine = `${availableParallelism()} cores, load average ${loadavg()[0].toFixed(1)} at the end`;
   if (asJson) {
-    process.stdout.write(`${JSON.stringify({ node: process.version, runs, results }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ node: process.version, machine, runs, results }, null, 2)}\n`);
   } else {
-    process.stdout.write(`Node ${process.version}, ${runs} interleaved runs each, median wall time\n\n`);
+    process.stdout.write(`Node ${process.version}, ${machine}; ${runs} interleaved runs each, median wall time\n\n`);
     process.stdout.write('| Command | Median (ms) | × `node -e 0` | Target |\n| --- | ---: | ---: | ---: |\n');
     for (const result of results) {
       process.stdout.write(

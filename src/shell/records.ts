@@ -3,7 +3,6 @@
  * writing new ones without ever clobbering a file, and loading the templates.
  * All file-system access for records lives here; the rules are in src/core/record/.
  */
-import { randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import { link, mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
@@ -13,7 +12,7 @@ import { chooseCurrentRecord, type CurrentRecord } from '../core/record/current.
 import { CONVENTIONAL_DIRS, chooseAdrDir, detectLayout, isRecordFileName, recordNumberOf } from '../core/record/locate.js';
 import { RecordError, type ParsedRecord, type RecordLayout } from '../core/record/model.js';
 import { isAuthDecisionRecord, parseRecord } from '../core/record/parse.js';
-import type { AdrTemplates } from '../core/record/render.js';
+import { usePrecompiledTemplates, type AdrTemplates, type PrecompiledAdrTemplates } from '../core/record/render.js';
 
 export interface RecordsLocation {
   /** Absolute path of the records folder (it may not exist yet). */
@@ -153,6 +152,8 @@ export async function writeNewRecord(dir: string, fileName: string, text: string
       });
     }
   }
+  // Loaded here: node:crypto is costly to load, and only writing a record needs it.
+  const { randomBytes } = await import('node:crypto');
   const temp = join(dir, `.${fileName}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temp, fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_WRONLY, 0o644);
   try {
@@ -212,17 +213,40 @@ export function templatesDir(): string {
   return fileURLToPath(new URL('../../templates/adr/', import.meta.url));
 }
 
-/** Reads the two layouts and their shared partials. */
+/**
+ * The templates as compiled by the build (dist/adr-templates.js), or null when
+ * running from source. NOTE: the path is computed, not a literal import, so
+ * the bundler leaves it alone and source runs never need a build.
+ */
+async function loadPrecompiledTemplates(): Promise<PrecompiledAdrTemplates | null> {
+  // From src/shell/ or dist/shell/ (also inside the bundle), one folder up is src/ or dist/.
+  const url = new URL('../adr-templates.js', import.meta.url);
+  try {
+    await stat(url);
+  } catch (error) {
+    if (isCode(error, 'ENOENT')) return null;
+    throw error;
+  }
+  return ((await import(url.href)) as { default: PrecompiledAdrTemplates }).default;
+}
+
+/**
+ * Reads the two layouts and their shared partials. When the build compiled
+ * these exact sources ahead of time, rendering them skips the compiler.
+ */
 export async function loadAdrTemplates(dir: string = templatesDir()): Promise<Required<AdrTemplates>> {
-  const [madr, adrTools] = await Promise.all([
+  const partialsDir = join(dir, 'partials');
+  const [madr, adrTools, partialNames, precompiled] = await Promise.all([
     readFile(join(dir, 'madr.md.hbs'), 'utf8'),
     readFile(join(dir, 'adr-tools.md.hbs'), 'utf8'),
+    readdir(partialsDir),
+    loadPrecompiledTemplates(),
   ]);
-  const partialsDir = join(dir, 'partials');
+  const names = partialNames.filter((name) => name.endsWith('.hbs')).sort();
+  const texts = await Promise.all(names.map((name) => readFile(join(partialsDir, name), 'utf8')));
   const partials: Record<string, string> = {};
-  for (const name of (await readdir(partialsDir)).sort()) {
-    if (name.endsWith('.hbs')) partials[name.slice(0, -'.hbs'.length)] = await readFile(join(partialsDir, name), 'utf8');
-  }
+  names.forEach((name, index) => (partials[name.slice(0, -'.hbs'.length)] = texts[index]!));
+  if (precompiled) usePrecompiledTemplates(precompiled);
   return { madr, adrTools, partials };
 }
 

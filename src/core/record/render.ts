@@ -3,7 +3,9 @@
  * templates come in as strings, the date comes in as a value, and the same
  * input always gives the same text.
  */
-import Handlebars from 'handlebars';
+import { createRequire } from 'node:module';
+import type Handlebars from 'handlebars';
+import handlebarsRuntimeModule from 'handlebars/runtime.js';
 import { DIMENSIONS, METHODS, REVISIT_QUESTIONS, TRIGGERS, type Rating } from '../knowledge.js';
 import { describeAnswer, QUESTIONS } from '../questions.js';
 import { DIMENSION_IDS, TRIGGER_IDS, type Answers, type Client, type Subject, type Decision, type MethodId, type PlanEntry } from '../types.js';
@@ -17,6 +19,21 @@ export interface AdrTemplates {
   adrTools: string;
   /** Sections both layouts share, by partial name. */
   partials?: Record<string, string>;
+}
+
+/**
+ * The ADR templates compiled ahead of time (by the build, with
+ * `Handlebars.precompile`), together with the sources they were compiled from.
+ */
+export interface PrecompiledAdrTemplates {
+  sources: Required<AdrTemplates>;
+  /** The compile options used; output made with other options is not used. */
+  options: Record<string, unknown>;
+  specs: {
+    madr: TemplateSpecification;
+    adrTools: TemplateSpecification;
+    partials: Record<string, TemplateSpecification>;
+  };
 }
 
 const methodName = (method: MethodId): string => METHODS[method].name;
@@ -293,21 +310,66 @@ function commentBlock(input: RecordInput): string {
   return stringifyForComment(newDocument(blockFromInput(input)));
 }
 
-/** Templates compile once per template text; the cache keeps repeated renders cheap. */
-const compiled = new Map<string, { madr: HandlebarsTemplateDelegate; adrTools: HandlebarsTemplateDelegate }>();
+/** Options for every ADR template; the build precompiles with the same ones. */
+export const ADR_COMPILE_OPTIONS = { noEscape: true, strict: true } as const;
 
-function compile(templates: AdrTemplates) {
-  const partials = templates.partials ?? {};
-  const key = JSON.stringify([templates.madr, templates.adrTools, partials]);
-  const cached = compiled.get(key);
-  if (cached) return cached;
-  // An isolated instance: partials and helpers never leak into other Handlebars users.
-  const handlebars = Handlebars.create();
-  for (const [name, source] of Object.entries(partials)) handlebars.registerPartial(name, source);
+type HandlebarsEnvironment = typeof Handlebars;
+type AdrTemplateFunctions = { madr: HandlebarsTemplateDelegate; adrTools: HandlebarsTemplateDelegate };
+
+// NOTE: the package declares no types for `handlebars/runtime`; it is the same API as `handlebars`
+// without the compiler, which is the part that costs start-up time.
+const handlebarsRuntime = handlebarsRuntimeModule as unknown as HandlebarsEnvironment;
+
+/** The full Handlebars (with its compiler), loaded only when a template must be compiled from source. */
+let handlebarsCompiler: HandlebarsEnvironment | undefined;
+function compilerHandlebars(): HandlebarsEnvironment {
+  // A synchronous load keeps renderRecord synchronous; the compiler is needed only without build output.
+  handlebarsCompiler ??= createRequire(import.meta.url)('handlebars') as HandlebarsEnvironment;
+  return handlebarsCompiler;
+}
+
+/** An isolated instance with the record helpers: partials and helpers never leak into other Handlebars users. */
+function adrEnvironment(base: HandlebarsEnvironment): HandlebarsEnvironment {
+  const handlebars = base.create();
   handlebars.registerHelper('lowerFirst', lowerFirst);
   handlebars.registerHelper('cell', tableCell);
-  const options = { noEscape: true, strict: true } as const;
-  const result = { madr: handlebars.compile(templates.madr, options), adrTools: handlebars.compile(templates.adrTools, options) };
+  return handlebars;
+}
+
+/** Identifies a set of template sources; partial order does not matter. */
+function sourcesKey(templates: AdrTemplates): string {
+  const partials = Object.entries(templates.partials ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify([templates.madr, templates.adrTools, partials]);
+}
+
+const optionsKey = (options: Record<string, unknown>): string => JSON.stringify(Object.entries(options).sort());
+
+/** Template functions by template sources, so each set of sources compiles once. */
+const compiled = new Map<string, AdrTemplateFunctions>();
+
+/**
+ * Makes build-time compiled templates available. renderRecord uses them only
+ * for exactly the sources they were compiled from, so edited templates are
+ * still compiled from source and the output never depends on a stale build.
+ */
+export function usePrecompiledTemplates(precompiled: PrecompiledAdrTemplates): void {
+  const key = sourcesKey(precompiled.sources);
+  if (compiled.has(key) || optionsKey(precompiled.options) !== optionsKey(ADR_COMPILE_OPTIONS)) return;
+  const handlebars = adrEnvironment(handlebarsRuntime);
+  for (const [name, spec] of Object.entries(precompiled.specs.partials)) handlebars.registerPartial(name, handlebars.template(spec));
+  compiled.set(key, { madr: handlebars.template(precompiled.specs.madr), adrTools: handlebars.template(precompiled.specs.adrTools) });
+}
+
+function compile(templates: AdrTemplates): AdrTemplateFunctions {
+  const key = sourcesKey(templates);
+  const cached = compiled.get(key);
+  if (cached) return cached;
+  const handlebars = adrEnvironment(compilerHandlebars());
+  for (const [name, source] of Object.entries(templates.partials ?? {})) handlebars.registerPartial(name, source);
+  const result = {
+    madr: handlebars.compile(templates.madr, { ...ADR_COMPILE_OPTIONS }),
+    adrTools: handlebars.compile(templates.adrTools, { ...ADR_COMPILE_OPTIONS }),
+  };
   compiled.set(key, result);
   return result;
 }

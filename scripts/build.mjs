@@ -1,0 +1,122 @@
+/**
+ * Builds dist/: type declarations (tsc), the CLI and the library as bundled
+ * ES modules (rolldown), and the decision-record templates compiled ahead of
+ * time. Run with `npm run build`.
+ *
+ * Why a bundle: start-up time. Node pays for every module file it resolves,
+ * reads and compiles (zod alone ships about ninety), and `--help` and
+ * `decide` should start about as fast as Node itself (docs/benchmarks.md).
+ */
+import { spawnSync } from 'node:child_process';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'rolldown';
+import { minify } from 'rolldown/utils';
+import { precompiledAdrTemplatesModule } from './precompile-templates.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const src = join(root, 'src');
+const dist = join(root, 'dist');
+const require = createRequire(import.meta.url);
+
+/**
+ * Packages bundled into dist: the ones every `decide` run needs. Everything
+ * else (prompts, execa, the Handlebars compiler, TypeScript) stays an ordinary
+ * import from node_modules, loaded only by the commands that use it.
+ */
+const BUNDLED_PACKAGES = new Set(['commander', 'yaml', 'zod']);
+const BUNDLED_FILES = new Set(['handlebars/runtime.js']);
+const packageOf = (specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+const isBundled = (specifier) => BUNDLED_FILES.has(specifier) || BUNDLED_PACKAGES.has(packageOf(specifier));
+
+/** yaml's Node build is CommonJS; its ES module build is the same code and bundles smaller. */
+const YAML_ESM = join(dirname(require.resolve('yaml/package.json')), 'browser', 'index.js');
+
+/**
+ * commander loads child_process (and with it net, dgram and streams) at start-up
+ * only to run stand-alone executable subcommands, which auth-decide has none
+ * of. It gets a stand-in that loads the real module on first use.
+ */
+const LAZY_CHILD_PROCESS = '\0lazy-child-process';
+const isCommandersChildProcess = (source, importer) =>
+  source === 'node:child_process' && /[\\/]node_modules[\\/]commander[\\/]/.test(importer ?? '');
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  resolveId: (source, importer) => (isCommandersChildProcess(source, importer) ? LAZY_CHILD_PROCESS : null),
+  load: (id) =>
+    id === LAZY_CHILD_PROCESS
+      ? "let loaded;\nmodule.exports = new Proxy({}, { get: (_, key) => (loaded ??= require('node:child_process'))[key] });\n"
+      : null,
+};
+
+/**
+ * Keeps `import.meta.url` meaning "where this module would be in an unbundled
+ * dist/", so code that finds package files relative to itself (templates,
+ * package.json) works from any chunk. NOTE: this relies on every output file
+ * sitting exactly one folder below dist/ (dist/cli/, dist/lib/, dist/chunks/).
+ */
+const moduleUrls = {
+  name: 'module-urls',
+  transform(code, id) {
+    if (!id.startsWith(src) || !code.includes('import.meta.url')) return null;
+    const unbundled = relative(src, id).split('\\').join('/').replace(/\.ts$/, '.js');
+    return code.replace(/\bimport\.meta\.url\b/g, `new URL(${JSON.stringify(`../${unbundled}`)}, import.meta.url).href`);
+  },
+};
+
+function typeDeclarations() {
+  const tsc = require.resolve('typescript/bin/tsc');
+  const result = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+await rm(dist, { recursive: true, force: true });
+typeDeclarations();
+
+await build({
+  cwd: root,
+  input: { 'cli/index': 'src/cli/index.ts', 'lib/index': 'src/index.ts' },
+  platform: 'node',
+  external: (id, importer, isResolved) =>
+    !isResolved && /^[^./\0]/.test(id) && !isBundled(id) && !isCommandersChildProcess(id, importer),
+  resolve: { alias: { yaml: YAML_ESM } },
+  plugins: [lazyChildProcess, moduleUrls],
+  // Entry chunks may gain exports; nothing imports them but the package itself.
+  preserveEntrySignatures: 'allow-extension',
+  onLog(level, log, handler) {
+    // answers-file imports yaml lazily for JSON-only runs; in the bundle yaml shares the decide chunk anyway.
+    if (log.code === 'INEFFECTIVE_DYNAMIC_IMPORT') return;
+    handler(level, log);
+  },
+  logLevel: 'warn',
+  output: {
+    dir: dist,
+    format: 'esm',
+    entryFileNames: '[name].js',
+    chunkFileNames: 'chunks/[name]-[hash].js',
+    minify: true,
+    // NOTE: no keepNames (it adds a tenth to the decide chunk). auth-decide's errors set `name`
+    // explicitly, and nothing on the way to the user reads a bundled class's constructor name.
+    keepNames: false,
+    codeSplitting: {
+      // Modules only listed here join the group; their other imports (errors, context) stay where --help needs them.
+      includeDependenciesRecursively: false,
+      groups: [
+        {
+          // Everything `decide` runs, in one file: each extra file costs a resolve, a read and a compile.
+          name: 'decide',
+          test: /[\\/]src[\\/](core[\\/](?!scaffold[\\/])|shell[\\/](records|answers-file)\.|cli[\\/]commands[\\/]decide\.)|[\\/]node_modules[\\/](zod|yaml|handlebars)[\\/]/,
+        },
+      ],
+    },
+  },
+});
+
+// The package's "." export; the bundle itself sits one folder down like every other output file.
+await writeFile(join(dist, 'index.js'), "export * from './lib/index.js';\n");
+
+const templates = await minify('adr-templates.js', await precompiledAdrTemplatesModule(join(root, 'templates', 'adr')));
+if (templates.errors?.length) throw new Error(`Could not minify the precompiled templates: ${templates.errors.map((e) => e.message).join('; ')}`);
+await writeFile(join(dist, 'adr-templates.js'), templates.code);
