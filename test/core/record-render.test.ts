@@ -185,6 +185,10 @@ describe('record names and dates', () => {
     expect(recordFileName(12345, 'Ünïcode & “quotes” — OK?')).toBe('12345-unicode-quotes-ok.md');
     expect(slugify('***')).toBe('decision');
     expect(slugify('word '.repeat(40)).length).toBeLessThanOrEqual(80);
+    // A long title cut at a word boundary never ends on a joining word.
+    const cut = slugify('Authenticate third-party apps with OAuth and first-party browsers with sessions and internal services with API keys');
+    expect(cut.length).toBeLessThanOrEqual(80);
+    expect(cut).not.toMatch(/-(and|with|for|the|of)$/);
   });
 
   it('reviews in six months, or three when the API is public or the call was close', () => {
@@ -199,5 +203,17 @@ describe('record names and dates', () => {
     expect(addMonths(new Date('2025-08-31T00:00:00Z'), 6).toISOString().slice(0, 10)).toBe('2026-02-28');
     expect(addMonths(new Date('2023-08-31T00:00:00Z'), 6).toISOString().slice(0, 10)).toBe('2024-02-29');
     expect(addMonths(new Date('2025-11-30T00:00:00Z'), 3).toISOString().slice(0, 10)).toBe('2026-02-28');
+  });
+});
+
+describe('renderRecord with a real decision whose runner-up is ruled out', () => {
+  it('says the winner is the only method meeting the constraints instead of quoting a zero margin', async () => {
+    const { decide } = await import('../../src/core/engine.js');
+    const answers = { ...platformInput().answers, subjects: ['end-user' as const], clients: ['browser' as const], delegatedAccess: true };
+    const decision = decide(answers);
+    expect(decision.ranking.find((entry) => entry.method === decision.runnerUp)?.excludedBy?.length).toBeGreaterThan(0);
+    const text = renderRecord({ ...platformInput(), answers, decision }, templates);
+    expect(text).toContain('is the only method that meets the hard constraints of this API');
+    expect(text).not.toMatch(/leads .* by 0 points/);
   });
 });

@@ -107,6 +107,8 @@ export function defaultReviewBy(
 }
 
 /** Lower-case words joined by dashes, ASCII only, like `adr new` names its files. */
+const TRAILING_WORDS = new Set(['a', 'an', 'and', 'as', 'at', 'by', 'for', 'from', 'in', 'of', 'on', 'or', 'the', 'to', 'with']);
+
 export function slugify(title: string): string {
   const slug = title
     .normalize('NFKD')
@@ -115,9 +117,11 @@ export function slugify(title: string): string {
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
   if (slug.length <= 80) return slug || 'decision';
-  // Cut long titles at a word boundary so file names stay readable.
+  // Cut long titles at a word boundary so file names stay readable, and never end on a joining word.
   const cut = slug.slice(0, 80);
-  return cut.slice(0, cut.lastIndexOf('-') > 40 ? cut.lastIndexOf('-') : 80);
+  const words = cut.slice(0, cut.lastIndexOf('-') > 40 ? cut.lastIndexOf('-') : 80).split('-');
+  while (words.length > 1 && TRAILING_WORDS.has(words[words.length - 1]!)) words.pop();
+  return words.join('-');
 }
 
 /** Record numbers are at least four digits, as adr-tools and MADR write them. */
@@ -267,7 +271,12 @@ export function recordView(input: RecordInput) {
       good: chosen.good,
       bad: chosen.bad,
     },
-    runnerUp: { name: methodName(decision.runnerUp), margin: points(decision.margin) },
+    runnerUp: {
+      name: methodName(decision.runnerUp),
+      margin: points(decision.margin),
+      // NOTE: when every other method is ruled out, the margin says nothing; the record says why instead.
+      excluded: (decision.ranking.find((entry) => entry.method === decision.runnerUp)?.excludedBy?.length ?? 0) > 0,
+    },
     deciding: listInWords(
       decision.decidingDimensions.map((entry) => `${DIMENSIONS[entry.dimension].label.toLowerCase()} (${signed(entry.points)})`),
     ),
