@@ -2,7 +2,8 @@
  * Every zod schema of auth-decide lives here, with its inferred type.
  * Input errors name the field path, the bad value and what is allowed.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import {
   ARCHITECTURES,
   AUDIT_NEEDS,
@@ -16,12 +17,16 @@ import {
   type Answers,
 } from './types.js';
 
+// NOTE: zod/mini (chosen for start-up time) loads no messages by itself; the issues
+// not phrased by describeIssues keep zod's English ones.
+z.config(en());
+
 const nonEmptySet = <T extends readonly [string, ...string[]]>(values: T) =>
-  z
-    .array(z.enum(values))
-    .min(1)
+  z.pipe(
+    z.array(z.enum(values)).check(z.minLength(1)),
     // Canonical order and no repeats, so the same choice always serialises the same way.
-    .transform((list) => values.filter((v) => list.includes(v)) as T[number][]);
+    z.transform((list: T[number][]) => values.filter((v) => list.includes(v)) as T[number][]),
+  );
 
 /** Answers as written by a person or a tool: context fields are optional. */
 export const answersInputSchema = z.strictObject({
@@ -30,17 +35,17 @@ export const answersInputSchema = z.strictObject({
   delegatedAccess: z.boolean(),
   revocation: z.enum(REVOCATION_NEEDS),
   opsCapacity: z.enum(OPS_CAPACITIES),
-  architecture: z.enum(ARCHITECTURES).optional(),
-  exposure: z.enum(EXPOSURES).optional(),
-  granularity: z.enum(GRANULARITIES).optional(),
-  audit: z.enum(AUDIT_NEEDS).optional(),
-  sameSiteFrontend: z.boolean().optional(),
-  stack: z.enum(STACKS).optional(),
+  architecture: z.optional(z.enum(ARCHITECTURES)),
+  exposure: z.optional(z.enum(EXPOSURES)),
+  granularity: z.optional(z.enum(GRANULARITIES)),
+  audit: z.optional(z.enum(AUDIT_NEEDS)),
+  sameSiteFrontend: z.optional(z.boolean()),
+  stack: z.optional(z.enum(STACKS)),
 });
 export type AnswersInput = z.input<typeof answersInputSchema>;
 
 /** Partial answers, e.g. `revisit --answers` with only the fields that changed. */
-export const answersPatchSchema = answersInputSchema.partial();
+export const answersPatchSchema = z.partial(answersInputSchema);
 export type AnswersPatch = z.output<typeof answersPatchSchema>;
 
 /**
@@ -201,50 +206,51 @@ export const MODULE_FORMATS = ['esm', 'cjs'] as const;
 export const PACKAGE_MANAGERS = ['npm', 'pnpm', 'yarn'] as const;
 export const OAUTH_MODES = ['provider', 'client'] as const;
 
-const packageName = z.string().regex(/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/, 'a package name');
+const packageName = z.string().check(z.regex(/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/, 'a package name'));
 /** Pinned: an exact version, or a caret/tilde range on one version. No tags, URLs or open ranges. */
-const pinnedRange = z.string().regex(/^[~^]?\d+\.\d+\.\d+(-[\w.]+)?$/, 'a pinned range such as "^1.2.3", "~1.2.3" or "1.2.3"');
+const pinnedRange = z.string().check(z.regex(/^[~^]?\d+\.\d+\.\d+(-[\w.]+)?$/, 'a pinned range such as "^1.2.3", "~1.2.3" or "1.2.3"'));
 const dependencyMap = z.record(packageName, pinnedRange);
-const nodeRequirement = z.string().regex(/^>=\d+(\.\d+){0,2}$/, 'a Node requirement such as ">=20.19"');
+const nodeRequirement = z.string().check(z.regex(/^>=\d+(\.\d+){0,2}$/, 'a Node requirement such as ">=20.19"'));
 
 export const templateManifestSchema = z.strictObject({
   method: z.enum(['api-key', 'oauth', 'jwt', 'session']),
-  title: z.string().min(1),
+  title: z.string().check(z.minLength(1)),
   node: nodeRequirement,
-  stores: z.array(z.enum(STORE_IDS)).min(1),
+  stores: z.array(z.enum(STORE_IDS)).check(z.minLength(1)),
   defaultStore: z.enum(STORE_IDS),
-  dependencies: dependencyMap.default({}),
-  stackDependencies: z.partialRecord(z.enum(STACKS), dependencyMap).default({}),
-  storeDependencies: z.partialRecord(z.enum(STORE_IDS), dependencyMap).default({}),
-  devDependencies: dependencyMap.default({}),
-  tsDevDependencies: dependencyMap.default({}),
-  jsDependencies: dependencyMap.default({}),
-  scripts: z.record(z.string().regex(/^[\w:.-]+$/, 'a script name'), z.string().min(1)),
-  env: z
-    .array(
+  dependencies: z._default(dependencyMap, {}),
+  stackDependencies: z._default(z.partialRecord(z.enum(STACKS), dependencyMap), {}),
+  storeDependencies: z._default(z.partialRecord(z.enum(STORE_IDS), dependencyMap), {}),
+  devDependencies: z._default(dependencyMap, {}),
+  tsDevDependencies: z._default(dependencyMap, {}),
+  jsDependencies: z._default(dependencyMap, {}),
+  scripts: z.record(z.string().check(z.regex(/^[\w:.-]+$/, 'a script name')), z.string().check(z.minLength(1))),
+  env: z._default(
+    z.array(
       z.strictObject({
-        name: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'an UPPER_SNAKE_CASE variable name'),
+        name: z.string().check(z.regex(/^[A-Z][A-Z0-9_]*$/, 'an UPPER_SNAKE_CASE variable name')),
         example: z.string(),
-        description: z.string().min(1),
-        demo: z.string().optional(),
+        description: z.string().check(z.minLength(1)),
+        demo: z.optional(z.string()),
       }),
-    )
-    .default([]),
+    ),
+    [],
+  ),
 });
 export type TemplateManifest = z.output<typeof templateManifestSchema>;
 
-const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 in hex');
+const sha256Hex = z.string().check(z.regex(/^[0-9a-f]{64}$/, 'a sha256 in hex'));
 
 /** One scaffold recorded in the project; a project may hold one per method. */
 export const scaffoldEntrySchema = z.strictObject({
   method: z.enum(['api-key', 'oauth', 'jwt', 'session']),
-  templateVersion: z.string().min(1),
+  templateVersion: z.string().check(z.minLength(1)),
   stack: z.enum(STACKS),
   store: z.enum(STORE_IDS),
   lang: z.enum(LANGS),
   moduleFormat: z.enum(MODULE_FORMATS),
-  oauthMode: z.enum(OAUTH_MODES).nullable(),
-  outDir: z.string().min(1),
+  oauthMode: z.nullable(z.enum(OAUTH_MODES)),
+  outDir: z.string().check(z.minLength(1)),
   /** package.json scripts as auth-decide wrote them, to tell an untouched script from an edited one. */
   scripts: z.record(z.string(), z.string()),
   /** Project-relative posix path → sha256 of the content auth-decide wrote. */
@@ -259,7 +265,7 @@ export const scaffoldManifestSchema = z.strictObject({
 export type ScaffoldManifest = z.output<typeof scaffoldManifestSchema>;
 
 /** Parses a document against a schema; problems name the field path, the bad value and what is allowed. */
-export function parseWith<S extends z.ZodType>(schema: S, document: unknown): ParseResult<z.output<S>> {
+export function parseWith<S extends z.ZodMiniType>(schema: S, document: unknown): ParseResult<z.output<S>> {
   const result = schema.safeParse(document);
   if (result.success) return { ok: true, value: result.data };
   const problems: InputProblem[] = [];

@@ -2,7 +2,7 @@
  * The machine-readable block of a record: built from a decision, written as
  * YAML, and read back with errors that point at the line to fix.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { Document, LineCounter, parseDocument, visit, type Node as YamlNode } from 'yaml';
 import { describeIssues, parseAnswers, answersInputSchema } from '../schema.js';
 import { CLIENTS, METHOD_IDS, SUBJECTS, TRIGGER_IDS, type Answers, type Decision, type MethodId } from '../types.js';
@@ -17,7 +17,7 @@ const REVISIT_QUESTION_IDS = [
   'incremental-migration',
 ] as const satisfies readonly RevisitQuestion['id'][];
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date written as YYYY-MM-DD');
+const isoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date written as YYYY-MM-DD'));
 
 /**
  * Everything in the block except `answers`, which the answers contract
@@ -34,26 +34,27 @@ export const recordBlockSchema = z.object({
   plan: z
     .array(
       z.object({
-        subjects: z.array(z.enum(SUBJECTS)).min(1),
-        clients: z.array(z.enum(CLIENTS)).min(1),
+        subjects: z.array(z.enum(SUBJECTS)).check(z.minLength(1)),
+        clients: z.array(z.enum(CLIENTS)).check(z.minLength(1)),
         method: z.enum(METHOD_IDS),
       }),
     )
-    .min(1),
+    .check(z.minLength(1)),
   reviewBy: isoDate,
-  reviews: z
-    .array(
+  reviews: z._default(
+    z.array(
       z.object({
         date: isoDate,
         reviewBy: isoDate,
         triggers: z.array(z.enum(TRIGGER_IDS)),
         outcome: z.literal('unchanged'),
-        notes: z.partialRecord(z.enum(REVISIT_QUESTION_IDS), z.string()).default({}),
-        changes: z.array(z.string()).optional(),
+        notes: z._default(z.partialRecord(z.enum(REVISIT_QUESTION_IDS), z.string()), {}),
+        changes: z.optional(z.array(z.string())),
       }),
-    )
-    .default([]),
-  supersedes: z.number().int().positive().optional(),
+    ),
+    [],
+  ),
+  supersedes: z.optional(z.int().check(z.positive())),
 });
 
 /** What the block stores of a decision: the answers behind it, every method's score, the plan. */
