@@ -345,13 +345,13 @@ async function loadTypeScript(): Promise<Parameters<typeof createTranspilerType>
 function describeDetection(project: ProjectInfo, selection: ScaffoldSelection, recordSource: string | null): string {
   const lines = [
     `Project: ${project.root}${project.hasPackageJson ? '' : ' (no package.json: a new project will be created)'}`,
-    `  language ${selection.lang} (${selection.lang === project.lang.value ? project.lang.source : 'from --lang'}),` +
-      ` modules ${selection.moduleFormat} (${selection.moduleFormat === project.moduleFormat.value ? project.moduleFormat.source : 'from --module'}),`,
-    `  package manager ${selection.packageManager} (${project.packageManager.source})` +
-      (recordSource ? `, decision record ${recordSource}` : ''),
+    `  language         ${selection.lang} (${selection.lang === project.lang.value ? project.lang.source : 'from --lang'})`,
+    `  modules          ${selection.moduleFormat} (${selection.moduleFormat === project.moduleFormat.value ? project.moduleFormat.source : 'from --module'})`,
+    `  package manager  ${selection.packageManager} (${project.packageManager.source})`,
   ];
+  if (recordSource) lines.push(`  decision record  ${recordSource}`);
   if (project.authDependencies.length > 0) {
-    lines.push(`  auth packages already declared: ${project.authDependencies.map((d) => d.name).join(', ')}`);
+    lines.push(`  auth packages    ${project.authDependencies.map((d) => d.name).join(', ')}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,0 +1,188 @@
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { parseWith, templateManifestSchema } from '../../src/core/schema.js';
+import { planDependencies } from '../../src/core/scaffold/dependencies.js';
+import { sha256 } from '../../src/core/scaffold/manifest.js';
+import { normaliseOutDir, outputExtensions, outputPathOf, targetPathOf } from '../../src/core/scaffold/paths.js';
+import { classifyFile } from '../../src/core/scaffold/plan.js';
+import { editPackageJson, planScripts, withEnvExample } from '../../src/core/scaffold/project-files.js';
+import { createRenderer } from '../../src/core/scaffold/render.js';
+import { createTranspiler } from '../../src/core/scaffold/transpile.js';
+import { satisfiesNode } from '../../src/core/scaffold/node-version.js';
+
+describe('classifyFile', () => {
+  const next = 'generated v2\n';
+  const recordedV1 = sha256('generated v1\n');
+  it.each([
+    ['absent, never generated', { kind: 'missing' } as const, undefined, false, 'create', true],
+    ['absent, generated before (deleted by the user)', { kind: 'missing' } as const, recordedV1, false, 'skip', false],
+    ['absent, generated before, --force', { kind: 'missing' } as const, recordedV1, true, 'create', true],
+    ['same content', { kind: 'file', content: next } as const, undefined, false, 'identical', false],
+    ['untouched since generated', { kind: 'file', content: 'generated v1\n' } as const, recordedV1, false, 'update', true],
+    ['edited since generated', { kind: 'file', content: 'mine\n' } as const, recordedV1, false, 'conflict', false],
+    ['edited since generated, --force', { kind: 'file', content: 'mine\n' } as const, recordedV1, true, 'conflict', true],
+    ['a file of the user, never generated', { kind: 'file', content: 'mine\n' } as const, undefined, false, 'conflict', false],
+    ['a folder in the way', { kind: 'not-a-file' } as const, undefined, false, 'conflict', false],
+  ])('%s', (_name, existing, recorded, force, action, write) => {
+    expect(classifyFile({ next, existing, recorded, force })).toMatchObject({ action, write });
+  });
+});
+
+describe('paths', () => {
+  it('maps core, stack, store and other files', () => {
+    expect(outputPathOf('core/keys.ts', 'hono', 'redis')).toBe('core/keys.ts');
+    expect(outputPathOf('stacks/hono/middleware.ts.hbs', 'hono', 'redis')).toBe('middleware.ts');
+    expect(outputPathOf('stacks/express/middleware.ts', 'hono', 'redis')).toBeNull();
+    expect(outputPathOf('stores/redis/index.ts', 'hono', 'redis')).toBe('stores/index.ts');
+    expect(outputPathOf('stores/sqlite/index.ts', 'hono', 'redis')).toBeNull();
+    expect(outputPathOf('AUTH.md.hbs', 'hono', 'redis')).toBe('AUTH.md');
+    expect(outputPathOf('stores/.gitkeep', 'hono', 'redis')).toBeNull();
+  });
+
+  it('chooses extensions from the target and the package type', () => {
+    expect(outputExtensions('ts', 'cjs', 'commonjs')).toEqual({ source: 'ts', test: 'ts' });
+    expect(outputExtensions('js', 'esm', 'module')).toEqual({ source: 'js', test: 'js' });
+    expect(outputExtensions('js', 'cjs', 'commonjs')).toEqual({ source: 'js', test: 'mjs' });
+    expect(outputExtensions('js', 'esm', 'commonjs')).toEqual({ source: 'mjs', test: 'mjs' });
+    expect(outputExtensions('js', 'cjs', 'module')).toEqual({ source: 'cjs', test: 'js' });
+    const cjs = outputExtensions('js', 'cjs', 'commonjs');
+    expect(targetPathOf('tests/keys.test.ts', cjs)).toBe('tests/keys.test.mjs');
+    expect(targetPathOf('core/keys.ts', cjs)).toBe('core/keys.js');
+    expect(targetPathOf('core/types.d.ts', cjs)).toBeNull();
+    expect(targetPathOf('AUTH.md', cjs)).toBe('AUTH.md');
+  });
+
+  it('keeps --out inside the project', () => {
+    expect(normaliseOutDir('./lib//auth/')).toEqual({ ok: true, value: 'lib/auth' });
+    expect(normaliseOutDir('/abs').ok).toBe(false);
+    expect(normaliseOutDir('a/../../b').ok).toBe(false);
+    expect(normaliseOutDir('.').ok).toBe(false);
+    expect(normaliseOutDir('node_modules/x').ok).toBe(false);
+  });
+});
+
+describe('project files', () => {
+  it('adds only undeclared dependencies', () => {
+    const plan = planDependencies(
+      { dependencies: { express: '^5.1.0', jose: '^6.2.0' }, devDependencies: { vitest: '^4.1.0', jose: '^6.2.0' } },
+      [{ name: 'express', range: '^4.21.0', field: 'dependencies' }, { name: 'vitest', range: '^3.0.0', field: 'devDependencies' }],
+    );
+    expect(plan).toEqual({
+      add: { dependencies: { jose: '^6.2.0' }, devDependencies: {} },
+      kept: [{ name: 'express', wanted: '^5.1.0', declared: '^4.21.0' }, { name: 'vitest', wanted: '^4.1.0', declared: '^3.0.0' }],
+    });
+  });
+
+  it('edits package.json keeping its indentation and key order', () => {
+    const before = '{\n\t"name": "x",\n\t"dependencies": {\n\t\t"zod": "^4.0.0"\n\t},\n\t"scripts": {\n\t\t"start": "node ."\n\t}\n}\n';
+    const after = editPackageJson(before, { dependencies: { dependencies: { jose: '^6.2.0' }, devDependencies: { vitest: '^4.1.0' } }, scripts: { 'test:auth': 'vitest run auth' } });
+    expect(after).toBe(
+      '{\n\t"name": "x",\n\t"dependencies": {\n\t\t"jose": "^6.2.0",\n\t\t"zod": "^4.0.0"\n\t},\n\t"scripts": {\n\t\t"start": "node .",\n\t\t"test:auth": "vitest run auth"\n\t},\n\t"devDependencies": {\n\t\t"vitest": "^4.1.0"\n\t}\n}\n',
+    );
+  });
+
+  it('tells added, unchanged, updatable and conflicting scripts apart', () => {
+    const changes = planScripts(
+      { a: 'new', b: 'same', c: 'v2', d: 'v2' },
+      { b: 'same', c: 'v1', d: 'edited' },
+      (name) => ({ c: 'v1', d: 'v1' })[name],
+    );
+    expect(changes.map((c) => [c.name, c.action])).toEqual([['a', 'add'], ['b', 'same'], ['c', 'update'], ['d', 'conflict']]);
+  });
+
+  it('appends only missing variables to .env.example', () => {
+    const env = [
+      { name: 'A', example: '1', description: 'first' },
+      { name: 'B', example: '', description: 'second' },
+    ];
+    expect(withEnvExample('A=0\n', env, 'Keys')).toBe('A=0\n\n# Keys (added by auth-decide)\n# second\nB=\n');
+    expect(withEnvExample('export A=0\nB=2', env, 'Keys')).toBe('export A=0\nB=2');
+  });
+});
+
+describe('rendering and transpiling', () => {
+  it('renders strictly: a misspelt field is an error naming the template', () => {
+    const render = createRenderer();
+    expect(render('{{#if isTs}}ts{{else}}js{{/if}} {{json list}}', { isTs: false, list: [1] }, 'x.hbs')).toBe('js [1]');
+    expect(() => render('{{stak}}', { stack: 'hono' }, 'api-key/files/a.ts.hbs')).toThrow(/cannot render api-key\/files\/a\.ts\.hbs/);
+  });
+
+  const transpile = createTranspiler(ts);
+  const source = [
+    "import type { Store } from './store.js';",
+    "import { lookup } from './store.js';",
+    '',
+    '/** Finds a key. */',
+    'export async function find(store: Store, id: string): Promise<string | null> {',
+    '  const found = await lookup(store, id);',
+    '',
+    '  return found ?? null;',
+    '}',
+    '',
+  ].join('\n');
+
+  it('emits ES modules keeping comments, blank lines and two-space indentation', () => {
+    expect(transpile(source, { fileName: 'a.ts', module: 'esm', relativeImportExtension: 'js' })).toBe(
+      [
+        "import { lookup } from './store.js';",
+        '',
+        '/** Finds a key. */',
+        'export async function find(store, id) {',
+        '  const found = await lookup(store, id);',
+        '',
+        '  return found ?? null;',
+        '}',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('emits CommonJS with rewritten extensions when asked', () => {
+    const out = transpile(source, { fileName: 'a.ts', module: 'cjs', relativeImportExtension: 'cjs' });
+    expect(out).toContain('"use strict";');
+    expect(out).toContain("require('./store.cjs')");
+    expect(out).toContain('exports.find = find;');
+  });
+
+  it('reports a syntax error with the template file and line', () => {
+    expect(() => transpile('const x = ;\n', { fileName: 'jwt/files/core/x.ts', module: 'esm', relativeImportExtension: 'js' })).toThrow(/jwt\/files\/core\/x\.ts:1:/);
+  });
+
+  it('checks Node requirements', () => {
+    expect(satisfiesNode('20.19.0', '>=20.19')).toBe(true);
+    expect(satisfiesNode('20.18.3', '>=20.19')).toBe(false);
+    expect(satisfiesNode('22.1.0', '>=22')).toBe(true);
+    expect(satisfiesNode('v20.20.2', '>=22')).toBe(false);
+  });
+});
+
+describe('template.json files', () => {
+  const root = fileURLToPath(new URL('../../templates/', import.meta.url));
+  const fixtures = fileURLToPath(new URL('../fixtures/templates/', import.meta.url));
+  const manifests = [
+    ...readdirSync(root).map((name) => join(root, name, 'template.json')),
+    ...readdirSync(fixtures).map((name) => join(fixtures, name, 'template.json')),
+  ].filter((path) => existsSync(path));
+
+  it.each(manifests)('%s follows the contract', (path) => {
+    const result = parseWith(templateManifestSchema, JSON.parse(readFileSync(path, 'utf8')));
+    expect(result.ok ? [] : result.problems).toEqual([]);
+    if (result.ok) {
+      expect(Object.keys(result.value.scripts)).toEqual(expect.arrayContaining(['auth:demo', 'auth:credential', 'test:auth']));
+      expect(result.value.stores).toContain(result.value.defaultStore);
+    }
+  });
+
+  it('names an unknown field and a bad range', () => {
+    const result = parseWith(templateManifestSchema, {
+      method: 'jwt', title: 'x', node: '>=20', stores: ['sqlite'], defaultStore: 'sqlite', scripts: {}, dependencies: { jose: 'latest' }, extra: 1,
+    });
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.problems.map((p) => p.path)).toEqual(expect.arrayContaining(['extra', 'dependencies.jose']));
+    }
+  });
+});
