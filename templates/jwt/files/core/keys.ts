@@ -1,5 +1,5 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK } from 'jose';
-import type { JWK } from 'jose';
+import type { CryptoKey, JWK } from 'jose';
 import type { Clock } from './clock.js';
 import type { JwtAuthConfig } from './config.js';
 import { decryptWithKek, encryptWithKek } from './key-encryption.js';

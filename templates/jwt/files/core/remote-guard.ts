@@ -1,5 +1,5 @@
 import { createRemoteJWKSet } from 'jose';
-import type { JWSHeaderParameters } from 'jose';
+import type { CryptoKey, JWSHeaderParameters } from 'jose';
 import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
 import { hasScopes, insufficientScope, invalidToken, missingToken, parseBearer } from './guard.js';

@@ -1,5 +1,5 @@
 import { errors, jwtVerify } from 'jose';
-import type { JWSHeaderParameters, JWTPayload } from 'jose';
+import type { CryptoKey, JWSHeaderParameters, JWTPayload } from 'jose';
 
 /** The `typ` header of access tokens (RFC 9068); refresh and ID tokens never carry it. */
 export const ACCESS_TOKEN_TYPE = 'at+jwt';

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { CompactSign, exportJWK, exportSPKI, generateKeyPair, importJWK } from 'jose';
-import type { JWK } from 'jose';
+import type { CryptoKey, JWK } from 'jose';
 import type { Harness } from './harness.js';
 
 // Hand-made tokens: every attack is built byte by byte here, not by the library under test.

@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Generated projects' own suites live under templates/ and test/fixtures/: they run
+    // inside the projects the matrix scaffolds, never in this repository's run.
+    exclude: ['templates/**', 'test/fixtures/**', 'node_modules/**', 'dist/**'],
+  },
+});
