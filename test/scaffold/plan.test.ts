@@ -40,6 +40,11 @@ describe('paths', () => {
     expect(outputPathOf('stores/sqlite/index.ts', 'hono', 'redis')).toBeNull();
     expect(outputPathOf('AUTH.md.hbs', 'hono', 'redis')).toBe('AUTH.md');
     expect(outputPathOf('stores/.gitkeep', 'hono', 'redis')).toBeNull();
+    // A folder named for several stores serves each of them.
+    expect(outputPathOf('stores/postgres+redis/pg.ts', 'hono', 'redis')).toBe('stores/pg.ts');
+    expect(outputPathOf('stores/postgres+redis/pg.ts', 'hono', 'postgres')).toBe('stores/pg.ts');
+    expect(outputPathOf('stores/postgres+redis/pg.ts', 'hono', 'sqlite')).toBeNull();
+    expect(outputPathOf('stacks/express+fastify/a.ts', 'fastify', 'sqlite')).toBe('a.ts');
   });
 
   it('chooses extensions from the target and the package type', () => {

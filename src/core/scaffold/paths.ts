@@ -8,6 +8,9 @@ import type { Lang, ModuleFormat, StoreId } from './model.js';
 /** File names that only exist to keep a folder in git. */
 const IGNORED_NAMES = new Set(['.gitkeep', '.DS_Store']);
 
+/** `stores/postgres+redis/` serves both stores, so a file two stores need is written once. */
+const selects = (folder: string | undefined, chosen: string): boolean => folder !== undefined && folder.split('+').includes(chosen);
+
 /**
  * Maps a path under `files/` to its path under the output folder, or null when
  * the file belongs to another stack or store.
@@ -18,10 +21,10 @@ export function outputPathOf(sourcePath: string, stack: Stack, store: StoreId): 
   if (IGNORED_NAMES.has(name)) return null;
   let mapped: string;
   if (parts[0] === 'stacks') {
-    if (parts[1] !== stack || parts.length < 3) return null;
+    if (!selects(parts[1], stack) || parts.length < 3) return null;
     mapped = parts.slice(2).join('/');
   } else if (parts[0] === 'stores') {
-    if (parts[1] !== store || parts.length < 3) return null;
+    if (!selects(parts[1], store) || parts.length < 3) return null;
     mapped = ['stores', ...parts.slice(2)].join('/');
   } else {
     mapped = sourcePath;
