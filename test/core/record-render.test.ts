@@ -215,5 +215,17 @@ describe('renderRecord with a real decision whose runner-up is ruled out', () =>
     const text = renderRecord({ ...platformInput(), answers, decision }, templates);
     expect(text).toContain('is the only method that meets the hard constraints of this API');
     expect(text).not.toMatch(/leads .* by 0 points/);
+    expect(text).toContain(`Chosen option: "${METHODS.oauth.name}", because it is the only option that meets the hard constraints of this API`);
+    expect(text).not.toMatch(/0 points ahead of/);
+  });
+});
+
+describe('lowerFirst', () => {
+  it('lowers a leading capital word, including a one-letter article, and keeps acronyms and names', async () => {
+    const { lowerFirst } = await import('../../src/core/record/render.js');
+    expect(lowerFirst('A widely understood standard')).toBe('a widely understood standard');
+    expect(lowerFirst('Needs a store')).toBe('needs a store');
+    expect(lowerFirst('API keys leak')).toBe('API keys leak');
+    expect(lowerFirst('OAuth is heavy')).toBe('OAuth is heavy');
   });
 });

@@ -134,7 +134,7 @@ export function recordFileName(number: number, title: string): string {
 
 /** "Needs a store" → "needs a store", but "API keys" and "OAuth" keep their capitals. */
 export function lowerFirst(text: string): string {
-  return /^[A-Z][a-z]/.test(text) ? text[0]!.toLowerCase() + text.slice(1) : text;
+  return /^[A-Z](?:[a-z]|\s)/.test(text) ? text[0]!.toLowerCase() + text.slice(1) : text;
 }
 
 export const capitalise = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
