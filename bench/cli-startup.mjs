@@ -6,7 +6,7 @@
  *
  *   node bench/cli-startup.mjs [--runs 40] [--json]
  */
-import { spawnSync } from 'node:child_process';
+import { interleavedMedians } from './timing.mjs';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,30 +38,15 @@ const commands = [
 ];
 
 const env = { ...process.env, FORCE_COLOR: '0' };
-function once(command) {
-  const started = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, command.argv, { cwd: work, env, stdio: ['ignore', 'ignore', 'pipe'] });
-  const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
-  if (result.status !== 0) throw new Error(`${command.name} exited ${result.status}: ${result.stderr}`);
-  return elapsed;
-}
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
-
 try {
-  // Warm the file system cache once, untimed.
-  for (const command of commands) once(command);
-  const times = commands.map(() => []);
-  for (let run = 0; run < runs; run++) {
-    commands.forEach((command, index) => times[index].push(once(command)));
-  }
-  const baseline = median(times[0]);
+  const medians = interleavedMedians(
+    commands.map((command) => ({ ...command, cwd: work })),
+    runs,
+    env,
+  );
+  const baseline = medians[0];
   const results = commands.map((command, index) => {
-    const ms = median(times[index]);
+    const ms = medians[index];
     return { command: command.name, medianMs: Math.round(ms * 10) / 10, ratio: Math.round((ms / baseline) * 100) / 100, target: command.target };
   });
   // Ratios hold up under load better than milliseconds; say how busy the machine was.

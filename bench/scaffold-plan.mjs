@@ -9,6 +9,7 @@
  *   node bench/scaffold-plan.mjs [--runs 15]
  */
 import { spawnSync } from 'node:child_process';
+import { interleavedMedians } from './timing.mjs';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,28 +53,13 @@ const commands = [
 ];
 
 const env = { ...process.env, FORCE_COLOR: '0' };
-function once(command) {
-  const started = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, command.argv, { cwd: command.cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
-  const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
-  if (result.status !== 0) throw new Error(`${command.name} exited ${result.status}: ${result.stderr}`);
-  return elapsed;
-}
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
-
 try {
-  for (const command of commands) once(command);
-  const times = commands.map(() => []);
-  for (let run = 0; run < runs; run++) commands.forEach((command, index) => times[index].push(once(command)));
-  const base = median(times[0]);
+  const medians = interleavedMedians(commands, runs, env);
+  const base = medians[0];
   console.log(`Node ${process.version}, ${availableParallelism()} cores, load average ${loadavg()[0].toFixed(1)}, ${runs} runs each`);
   console.log(`| Command | median ms | × node -e 0 |\n| --- | ---: | ---: |`);
   commands.forEach((command, index) => {
-    const value = median(times[index]);
+    const value = medians[index];
     console.log(`| ${command.name} | ${value.toFixed(0)} | ${(value / base).toFixed(2)} |`);
   });
 } finally {
