@@ -12,7 +12,7 @@ import type { Answers } from '../core/types.js';
 
 export type AnswersFormat = 'json' | 'yaml';
 
-const HINT = 'The answers contract is described in the README (section "Answers file").';
+const HINT = 'The answers contract is described in the README (section "The answers file").';
 
 /** JSON when the extension says so or the text starts like a JSON object or list; YAML otherwise. */
 export function answersFormat(fileName: string, text: string): AnswersFormat {

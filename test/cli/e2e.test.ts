@@ -171,7 +171,7 @@ describe('bad input exits 2 and writes nothing', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
       'Error: Answers file "answers.yaml": revocation is "soon"; allowed: immediate | minutes | at-expiry.\n' +
-        'The answers contract is described in the README (section "Answers file").\n',
+        'The answers contract is described in the README (section "The answers file").\n',
     );
     expect(snapshotTree(dir)).toEqual(before);
   });

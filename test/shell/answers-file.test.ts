@@ -101,7 +101,7 @@ const JSON_VALID = {
   opsCapacity: 'low',
 };
 
-const HINT = 'The answers contract is described in the README (section "Answers file").';
+const HINT = 'The answers contract is described in the README (section "The answers file").';
 
 // Each malformed file, with the exact message a user sees.
 const MALFORMED: { name: string; file: string; text: string; message: string }[] = [

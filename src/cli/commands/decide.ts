@@ -34,7 +34,7 @@ export interface DecideOptions {
 }
 
 const NO_TERMINAL_HINT =
-  'Pass --answers <file> (a JSON or YAML file; see "Answers file" in the README), ' +
+  'Pass --answers <file> (a JSON or YAML file; see "The answers file" in the README), ' +
   'or --yes to accept every default answer.';
 
 async function promptsFor(options: DecideOptions) {
