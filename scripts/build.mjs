@@ -85,11 +85,6 @@ await build({
   plugins: [lazyChildProcess, moduleUrls],
   // Entry chunks may gain exports; nothing imports them but the package itself.
   preserveEntrySignatures: 'allow-extension',
-  onLog(level, log, handler) {
-    // answers-file imports yaml lazily for JSON-only runs; in the bundle yaml shares the decide chunk anyway.
-    if (log.code === 'INEFFECTIVE_DYNAMIC_IMPORT') return;
-    handler(level, log);
-  },
   logLevel: 'warn',
   output: {
     dir: dist,
@@ -107,7 +102,8 @@ await build({
         {
           // Everything `decide` runs, in one file: each extra file costs a resolve, a read and a compile.
           name: 'decide',
-          test: /[\\/]src[\\/](core[\\/](?!scaffold[\\/])|shell[\\/](records|answers-file)\.|cli[\\/]commands[\\/]decide\.)|[\\/]node_modules[\\/](zod|yaml|handlebars)[\\/]/,
+          // Left out: scaffolding, and the parts only `revisit` and `check` run.
+          test: /[\\/]src[\\/](core[\\/](?!scaffold[\\/]|check\.|review\.|record[\\/]update\.)|shell[\\/](records|answers-file)\.|cli[\\/]commands[\\/]decide\.)|[\\/]node_modules[\\/](zod|yaml|handlebars)[\\/]/,
         },
       ],
     },

@@ -1,6 +1,8 @@
 /**
- * Every zod schema of auth-decide lives here, with its inferred type.
- * Input errors name the field path, the bad value and what is allowed.
+ * The answers contract in zod, and how input problems are phrased: every
+ * error names the field path, the bad value and what is allowed. The
+ * scaffolding schemas live in scaffold/schema.ts (only `scaffold` and `check`
+ * load them) and the record block's in record/block.ts.
  */
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
@@ -44,9 +46,10 @@ export const answersInputSchema = z.strictObject({
 });
 export type AnswersInput = z.input<typeof answersInputSchema>;
 
-/** Partial answers, e.g. `revisit --answers` with only the fields that changed. */
-export const answersPatchSchema = z.partial(answersInputSchema);
-export type AnswersPatch = z.output<typeof answersPatchSchema>;
+/** Partial answers, e.g. `revisit --answers` with only the fields that changed. Built on first use (start-up time). */
+const buildAnswersPatchSchema = () => z.partial(answersInputSchema);
+let answersPatchSchema: ReturnType<typeof buildAnswersPatchSchema> | undefined;
+export type AnswersPatch = z.output<ReturnType<typeof buildAnswersPatchSchema>>;
 
 /**
  * The documented defaults of the context questions. `sameSiteFrontend`
@@ -191,78 +194,10 @@ export function parseAnswersPatch(document: unknown): ParseResult<AnswersPatch> 
   if (document === null || typeof document !== 'object' || Array.isArray(document)) {
     return { ok: false, problems: [{ path: '', message: `the answers must be a mapping of fields, not ${describe(document)}` }] };
   }
-  const result = answersPatchSchema.safeParse(document);
+  const result = (answersPatchSchema ??= buildAnswersPatchSchema()).safeParse(document);
   if (!result.success) return { ok: false, problems: describeIssues(document, result.error.issues) };
   return { ok: true, value: result.data };
 }
-
-// ---------------------------------------------------------------------------
-// Scaffolding: template metadata (templates/<method>/template.json) and the
-// manifest a scaffold leaves in the project (.auth-decide/manifest.json).
-
-export const STORE_IDS = ['sqlite', 'postgres', 'redis'] as const;
-export const LANGS = ['ts', 'js'] as const;
-export const MODULE_FORMATS = ['esm', 'cjs'] as const;
-export const PACKAGE_MANAGERS = ['npm', 'pnpm', 'yarn'] as const;
-export const OAUTH_MODES = ['provider', 'client'] as const;
-
-const packageName = z.string().check(z.regex(/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/, 'a package name'));
-/** Pinned: an exact version, or a caret/tilde range on one version. No tags, URLs or open ranges. */
-const pinnedRange = z.string().check(z.regex(/^[~^]?\d+\.\d+\.\d+(-[\w.]+)?$/, 'a pinned range such as "^1.2.3", "~1.2.3" or "1.2.3"'));
-const dependencyMap = z.record(packageName, pinnedRange);
-const nodeRequirement = z.string().check(z.regex(/^>=\d+(\.\d+){0,2}$/, 'a Node requirement such as ">=20.19"'));
-
-export const templateManifestSchema = z.strictObject({
-  method: z.enum(['api-key', 'oauth', 'jwt', 'session']),
-  title: z.string().check(z.minLength(1)),
-  node: nodeRequirement,
-  stores: z.array(z.enum(STORE_IDS)).check(z.minLength(1)),
-  defaultStore: z.enum(STORE_IDS),
-  dependencies: z._default(dependencyMap, {}),
-  stackDependencies: z._default(z.partialRecord(z.enum(STACKS), dependencyMap), {}),
-  storeDependencies: z._default(z.partialRecord(z.enum(STORE_IDS), dependencyMap), {}),
-  devDependencies: z._default(dependencyMap, {}),
-  tsDevDependencies: z._default(dependencyMap, {}),
-  jsDependencies: z._default(dependencyMap, {}),
-  scripts: z.record(z.string().check(z.regex(/^[\w:.-]+$/, 'a script name')), z.string().check(z.minLength(1))),
-  env: z._default(
-    z.array(
-      z.strictObject({
-        name: z.string().check(z.regex(/^[A-Z][A-Z0-9_]*$/, 'an UPPER_SNAKE_CASE variable name')),
-        example: z.string(),
-        description: z.string().check(z.minLength(1)),
-        demo: z.optional(z.string()),
-      }),
-    ),
-    [],
-  ),
-});
-export type TemplateManifest = z.output<typeof templateManifestSchema>;
-
-const sha256Hex = z.string().check(z.regex(/^[0-9a-f]{64}$/, 'a sha256 in hex'));
-
-/** One scaffold recorded in the project; a project may hold one per method. */
-export const scaffoldEntrySchema = z.strictObject({
-  method: z.enum(['api-key', 'oauth', 'jwt', 'session']),
-  templateVersion: z.string().check(z.minLength(1)),
-  stack: z.enum(STACKS),
-  store: z.enum(STORE_IDS),
-  lang: z.enum(LANGS),
-  moduleFormat: z.enum(MODULE_FORMATS),
-  oauthMode: z.nullable(z.enum(OAUTH_MODES)),
-  outDir: z.string().check(z.minLength(1)),
-  /** package.json scripts as auth-decide wrote them, to tell an untouched script from an edited one. */
-  scripts: z.record(z.string(), z.string()),
-  /** Project-relative posix path → sha256 of the content auth-decide wrote. */
-  files: z.record(z.string(), sha256Hex),
-});
-export type ScaffoldEntry = z.output<typeof scaffoldEntrySchema>;
-
-export const scaffoldManifestSchema = z.strictObject({
-  manifestVersion: z.literal(1),
-  scaffolds: z.array(scaffoldEntrySchema),
-});
-export type ScaffoldManifest = z.output<typeof scaffoldManifestSchema>;
 
 /** Parses a document against a schema; problems name the field path, the bad value and what is allowed. */
 export function parseWith<S extends z.ZodMiniType>(schema: S, document: unknown): ParseResult<z.output<S>> {

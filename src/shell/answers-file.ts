@@ -4,8 +4,9 @@
  * UsageError naming the file, and where possible the field, the bad value,
  * the allowed values, or the line and column of a syntax error.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
 import { UsageError } from '../errors.js';
 import { parseAnswers, parseAnswersPatch, type AnswersPatch, type InputProblem } from '../core/schema.js';
 import type { Answers } from '../core/types.js';
@@ -138,8 +139,6 @@ export async function parseAnswersText(label: string, text: string, format: Answ
       throw new UsageError(`Answers file ${label} is not valid JSON: ${reason} (line ${line}, column ${column}).`, { hint: HINT });
     }
   }
-  // Loaded here only: YAML is the heaviest parser and JSON files never need it.
-  const { parseDocument } = await import('yaml');
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const [error] = document.errors;
   if (error) {
@@ -171,10 +170,10 @@ async function readAnswersText(file: string, cwd: string): Promise<{ label: stri
   const path = resolve(cwd, file);
   let text: string;
   try {
-    const info = await stat(path);
+    const info = statSync(path);
     if (info.isDirectory()) throw new UsageError(`Answers file ${label} is a directory; give the path of a JSON or YAML file.`);
     if (!info.isFile()) throw new UsageError(`Answers file ${label} is not a regular file; give the path of a JSON or YAML file.`);
-    text = await readFile(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (error) {
     if (error instanceof UsageError) throw error;
     const code = (error as NodeJS.ErrnoException).code;

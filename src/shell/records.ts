@@ -3,8 +3,9 @@
  * writing new ones without ever clobbering a file, and loading the templates.
  * All file-system access for records lives here; the rules are in src/core/record/.
  */
-import { constants as fsConstants } from 'node:fs';
-import { link, mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
+// Reads are synchronous: a handful of small files, read before anything else
+// can happen, and node:fs/promises (with the streams it loads) costs start-up time.
+import { constants as fsConstants, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
@@ -36,18 +37,18 @@ export interface AuthRecordFile {
   parsed: ParsedRecord & { block: NonNullable<ParsedRecord['block']> };
 }
 
-async function readOptional(path: string): Promise<string | null> {
+function readOptional(path: string): string | null {
   try {
-    return await readFile(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (error) {
     if (isCode(error, 'ENOENT') || isCode(error, 'EISDIR') || isCode(error, 'ENOTDIR')) return null;
     throw error;
   }
 }
 
-async function isDirectory(path: string): Promise<boolean> {
+function isDirectory(path: string): boolean {
   try {
-    return (await stat(path)).isDirectory();
+    return statSync(path).isDirectory();
   } catch (error) {
     if (isCode(error, 'ENOENT') || isCode(error, 'ENOTDIR')) return false;
     throw error;
@@ -60,10 +61,10 @@ function isCode(error: unknown, code: string): boolean {
 
 const toPosix = (path: string): string => path.split(sep).join('/');
 
-async function listRecordFiles(dir: string): Promise<string[]> {
+function listRecordFiles(dir: string): string[] {
   let names: string[];
   try {
-    names = await readdir(dir);
+    names = readdirSync(dir);
   } catch (error) {
     if (isCode(error, 'ENOENT')) return [];
     if (isCode(error, 'ENOTDIR')) {
@@ -80,18 +81,18 @@ async function listRecordFiles(dir: string): Promise<string[]> {
 
 /** Finds the records folder of the project at `cwd` and what is in it. */
 export async function locateRecords(cwd: string, override?: string): Promise<RecordsLocation> {
-  const adrDirFile = await readOptional(join(cwd, '.adr-dir'));
-  const log4brainsYml = await readOptional(join(cwd, '.log4brains.yml'));
+  const adrDirFile = readOptional(join(cwd, '.adr-dir'));
+  const log4brainsYml = readOptional(join(cwd, '.log4brains.yml'));
   const existingDirs: string[] = [];
   for (const candidate of CONVENTIONAL_DIRS) {
-    if (await isDirectory(join(cwd, candidate))) existingDirs.push(candidate);
+    if (isDirectory(join(cwd, candidate))) existingDirs.push(candidate);
   }
   const choice = chooseAdrDir({ ...(override === undefined ? {} : { override }), adrDirFile, log4brainsYml, existingDirs });
   const dir = resolve(cwd, choice.dir);
-  const files = await listRecordFiles(dir);
+  const files = listRecordFiles(dir);
   const firstLines: string[] = [];
   for (const name of files) {
-    const text = await readFile(join(dir, name), 'utf8');
+    const text = readFileSync(join(dir, name), 'utf8');
     firstLines.push(text.split(/\r?\n/, 1)[0] ?? '');
   }
   return {
@@ -114,7 +115,7 @@ export async function readAuthRecords(cwd: string, override?: string): Promise<A
   for (const name of location.files) {
     const file = join(location.dir, name);
     const relativePath = toPosix(relative(cwd, file));
-    const text = await readFile(file, 'utf8');
+    const text = readFileSync(file, 'utf8');
     const parsed = parseRecord(text, relativePath);
     if (isAuthDecisionRecord(parsed)) records.push({ file, relativePath, text, parsed });
   }
@@ -141,11 +142,12 @@ export function currentAuthRecord(records: readonly AuthRecordFile[]): { record:
  */
 export async function writeNewRecord(dir: string, fileName: string, text: string): Promise<string> {
   if (basename(fileName) !== fileName) throw new UsageError(`Invalid record file name "${fileName}".`);
+  const { link, mkdir, open, rm } = await import('node:fs/promises');
   await mkdir(dir, { recursive: true });
   const target = join(dir, fileName);
   const number = recordNumberOf(fileName);
   if (number !== null) {
-    const taken = (await listRecordFiles(dir)).find((name) => name !== fileName && recordNumberOf(name) === number);
+    const taken = listRecordFiles(dir).find((name) => name !== fileName && recordNumberOf(name) === number);
     if (taken) {
       throw new UsageError(`Record number ${number} is already used by ${taken} in ${dir}; nothing was written.`, {
         hint: 'Run the command again so it picks the next free number.',
@@ -180,14 +182,19 @@ export async function writeNewRecord(dir: string, fileName: string, text: string
     }
     // NOTE: some file systems refuse hard links; an exclusive create still never clobbers.
     await rm(temp, { force: true });
-    await writeExclusive(target, text);
+    await writeExclusive(target, text, open, rm);
     return target;
   }
   await rm(temp, { force: true });
   return target;
 }
 
-async function writeExclusive(target: string, text: string): Promise<void> {
+async function writeExclusive(
+  target: string,
+  text: string,
+  open: typeof import('node:fs/promises').open,
+  rm: typeof import('node:fs/promises').rm,
+): Promise<void> {
   let handle;
   try {
     handle = await open(target, 'wx');
@@ -222,7 +229,7 @@ async function loadPrecompiledTemplates(): Promise<PrecompiledAdrTemplates | nul
   // From src/shell/ or dist/shell/ (also inside the bundle), one folder up is src/ or dist/.
   const url = new URL('../adr-templates.js', import.meta.url);
   try {
-    await stat(url);
+    statSync(url);
   } catch (error) {
     if (isCode(error, 'ENOENT')) return null;
     throw error;
@@ -236,16 +243,14 @@ async function loadPrecompiledTemplates(): Promise<PrecompiledAdrTemplates | nul
  */
 export async function loadAdrTemplates(dir: string = templatesDir()): Promise<Required<AdrTemplates>> {
   const partialsDir = join(dir, 'partials');
-  const [madr, adrTools, partialNames, precompiled] = await Promise.all([
-    readFile(join(dir, 'madr.md.hbs'), 'utf8'),
-    readFile(join(dir, 'adr-tools.md.hbs'), 'utf8'),
-    readdir(partialsDir),
-    loadPrecompiledTemplates(),
-  ]);
-  const names = partialNames.filter((name) => name.endsWith('.hbs')).sort();
-  const texts = await Promise.all(names.map((name) => readFile(join(partialsDir, name), 'utf8')));
+  const madr = readFileSync(join(dir, 'madr.md.hbs'), 'utf8');
+  const adrTools = readFileSync(join(dir, 'adr-tools.md.hbs'), 'utf8');
+  const names = readdirSync(partialsDir)
+    .filter((name) => name.endsWith('.hbs'))
+    .sort();
   const partials: Record<string, string> = {};
-  names.forEach((name, index) => (partials[name.slice(0, -'.hbs'.length)] = texts[index]!));
+  for (const name of names) partials[name.slice(0, -'.hbs'.length)] = readFileSync(join(partialsDir, name), 'utf8');
+  const precompiled = await loadPrecompiledTemplates();
   if (precompiled) usePrecompiledTemplates(precompiled);
   return { madr, adrTools, partials };
 }

@@ -7,7 +7,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InternalError } from '../errors.js';
-import { parseWith, templateManifestSchema } from '../core/schema.js';
+import { parseWith } from '../core/schema.js';
+import { templateManifestSchema } from '../core/scaffold/schema.js';
 import type { TemplateSource } from '../core/scaffold/model.js';
 
 export function defaultTemplatesRoot(): string {

@@ -12,7 +12,8 @@ import { evaluateCheck, type CheckFacts, type Finding, type GeneratedFileFacts, 
 import { plainStyle, styleFor, wrap, REPORT_WIDTH } from '../../core/report.js';
 import { wantedDependencies } from '../../core/scaffold/dependencies.js';
 import { MANIFEST_PATH, parseManifest } from '../../core/scaffold/manifest.js';
-import { parseWith, templateManifestSchema, type ScaffoldManifest } from '../../core/schema.js';
+import { parseWith } from '../../core/schema.js';
+import { templateManifestSchema, type ScaffoldManifest } from '../../core/scaffold/schema.js';
 import { detectProject } from '../../shell/project.js';
 import { defaultTemplatesRoot } from '../../shell/scaffold-templates.js';
 import { currentAuthRecord, locateRecords, readAuthRecords } from '../../shell/records.js';

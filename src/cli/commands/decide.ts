@@ -9,9 +9,13 @@ import { decide } from '../../core/engine.js';
 import { METHODS } from '../../core/knowledge.js';
 import { defaultAnswers, QUESTION_ORDER } from '../../core/questions.js';
 import { decisionDocument, renderAnswersSummary, renderReport, styleFor, type RecordOutcome, type Style } from '../../core/report.js';
+import { nextRecordNumber } from '../../core/record/locate.js';
+import { defaultRecordTitle, defaultReviewBy, isoDate, recordFileName, renderRecord } from '../../core/record/render.js';
 import { parseAnswers } from '../../core/schema.js';
 import type { Answers, Decision } from '../../core/types.js';
+import { readAnswersFile } from '../../shell/answers-file.js';
 import type { PromptBackend } from '../../shell/prompts.js';
+import { loadAdrTemplates, locateRecords, writeNewRecord } from '../../shell/records.js';
 
 export interface DecideOptions {
   context: CliContext;
@@ -68,7 +72,6 @@ async function askQuestionnaire(options: DecideOptions, style: Style): Promise<A
 async function resolveAnswers(options: DecideOptions, style: Style, willWrite: boolean): Promise<Answers> {
   const { context } = options;
   if (options.answers !== undefined) {
-    const { readAnswersFile } = await import('../../shell/answers-file.js');
     const answers = await readAnswersFile(options.answers, context.cwd);
     // A person at a terminal sees what the file says before anything is written.
     if (context.interactive && willWrite && !options.yes) {
@@ -95,12 +98,7 @@ interface PreparedRecord {
 
 async function prepareRecord(options: DecideOptions, answers: Answers, decision: Decision): Promise<PreparedRecord> {
   const { context } = options;
-  const [{ renderRecord, defaultRecordTitle, defaultReviewBy, isoDate, recordFileName }, { nextRecordNumber }, records] = await Promise.all([
-    import('../../core/record/render.js'),
-    import('../../core/record/locate.js'),
-    import('../../shell/records.js'),
-  ]);
-  const location = await records.locateRecords(context.cwd, options.adrDir);
+  const location = await locateRecords(context.cwd, options.adrDir);
   const number = nextRecordNumber(location.files);
   const title = options.title?.trim() || defaultRecordTitle(decision);
   const decisionMakers = (options.decisionMakers ?? '')
@@ -119,7 +117,7 @@ async function prepareRecord(options: DecideOptions, answers: Answers, decision:
       reviewBy: defaultReviewBy(context.now, answers, decision),
       layout: location.layout,
     },
-    await records.loadAdrTemplates(),
+    await loadAdrTemplates(),
   );
   const fileName = recordFileName(number, title);
   const relativeDir = location.relativeDir.replace(/\\/g, '/');
@@ -128,7 +126,6 @@ async function prepareRecord(options: DecideOptions, answers: Answers, decision:
 }
 
 async function writeRecord(record: PreparedRecord): Promise<void> {
-  const { writeNewRecord } = await import('../../shell/records.js');
   await writeNewRecord(record.dir, record.fileName, record.text);
 }
 

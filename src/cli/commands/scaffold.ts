@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import type { CliContext } from '../context.js';
 import { CancelledError, ExitError, UsageError } from '../../errors.js';
 import { METHOD_IDS, STACKS, type MethodId, type Stack } from '../../core/types.js';
-import { LANGS, MODULE_FORMATS, OAUTH_MODES, STORE_IDS, type ScaffoldManifest } from '../../core/schema.js';
+import { LANGS, MODULE_FORMATS, OAUTH_MODES, STORE_IDS, type ScaffoldManifest } from '../../core/scaffold/schema.js';
 import type { Lang, ModuleFormat, OauthMode, ProjectInfo, ScaffoldSelection, StoreId } from '../../core/scaffold/model.js';
 import { MANIFEST_PATH, parseManifest } from '../../core/scaffold/manifest.js';
 import { normaliseOutDir } from '../../core/scaffold/paths.js';

@@ -17,45 +17,48 @@ const REVISIT_QUESTION_IDS = [
   'incremental-migration',
 ] as const satisfies readonly RevisitQuestion['id'][];
 
-const isoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date written as YYYY-MM-DD'));
-
 /**
  * Everything in the block except `answers`, which the answers contract
  * validates. Not strict: a newer auth-decide may add fields an older one ignores.
  * NOTE: kept next to the record code because only records use it; it follows
- * the conventions of src/core/schema.ts.
+ * the conventions of src/core/schema.ts. Built on first use: `decide` writes
+ * blocks but never reads one, and building zod schemas costs start-up time.
  */
-export const recordBlockSchema = z.object({
-  tool: z.string(),
-  version: z.string(),
-  answers: z.unknown(),
-  recommendation: z.enum(METHOD_IDS),
-  scores: z.record(z.enum(METHOD_IDS), z.number()),
-  plan: z
-    .array(
-      z.object({
-        subjects: z.array(z.enum(SUBJECTS)).check(z.minLength(1)),
-        clients: z.array(z.enum(CLIENTS)).check(z.minLength(1)),
-        method: z.enum(METHOD_IDS),
-      }),
-    )
-    .check(z.minLength(1)),
-  reviewBy: isoDate,
-  reviews: z._default(
-    z.array(
-      z.object({
-        date: isoDate,
-        reviewBy: isoDate,
-        triggers: z.array(z.enum(TRIGGER_IDS)),
-        outcome: z.literal('unchanged'),
-        notes: z._default(z.partialRecord(z.enum(REVISIT_QUESTION_IDS), z.string()), {}),
-        changes: z.optional(z.array(z.string())),
-      }),
+function buildRecordBlockSchema() {
+  const isoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date written as YYYY-MM-DD'));
+  return z.object({
+    tool: z.string(),
+    version: z.string(),
+    answers: z.unknown(),
+    recommendation: z.enum(METHOD_IDS),
+    scores: z.record(z.enum(METHOD_IDS), z.number()),
+    plan: z
+      .array(
+        z.object({
+          subjects: z.array(z.enum(SUBJECTS)).check(z.minLength(1)),
+          clients: z.array(z.enum(CLIENTS)).check(z.minLength(1)),
+          method: z.enum(METHOD_IDS),
+        }),
+      )
+      .check(z.minLength(1)),
+    reviewBy: isoDate,
+    reviews: z._default(
+      z.array(
+        z.object({
+          date: isoDate,
+          reviewBy: isoDate,
+          triggers: z.array(z.enum(TRIGGER_IDS)),
+          outcome: z.literal('unchanged'),
+          notes: z._default(z.partialRecord(z.enum(REVISIT_QUESTION_IDS), z.string()), {}),
+          changes: z.optional(z.array(z.string())),
+        }),
+      ),
+      [],
     ),
-    [],
-  ),
-  supersedes: z.optional(z.int().check(z.positive())),
-});
+    supersedes: z.optional(z.int().check(z.positive())),
+  });
+}
+let recordBlockSchema: ReturnType<typeof buildRecordBlockSchema> | undefined;
 
 /** What the block stores of a decision: the answers behind it, every method's score, the plan. */
 export function reviewedState(answers: Answers, decision: Decision): ReviewedState {
@@ -164,7 +167,7 @@ export function readBlock(located: LocatedYaml, blockPath: readonly string[], fi
       summary: `the ${blockPath.join('.') || 'auth-decide'} block must be a mapping of fields, not ${JSON.stringify(json)}`,
     });
   }
-  const result = recordBlockSchema.safeParse(json);
+  const result = (recordBlockSchema ??= buildRecordBlockSchema()).safeParse(json);
   if (!result.success) {
     const first = result.error.issues[0]!;
     throw new RecordError({

@@ -9,8 +9,9 @@ import handlebarsRuntimeModule from 'handlebars/runtime.js';
 import { DIMENSIONS, METHODS, REVISIT_QUESTIONS, TRIGGERS, type Rating } from '../knowledge.js';
 import { describeAnswer, QUESTIONS } from '../questions.js';
 import { DIMENSION_IDS, TRIGGER_IDS, type Answers, type Client, type Subject, type Decision, type MethodId, type PlanEntry } from '../types.js';
-import { blockFromInput, newDocument, stringifyForComment, YAML_OPTIONS } from './block.js';
+import { blockFromInput } from './block.js';
 import { BLOCK_KEY, type RecordInput } from './model.js';
+import { writeYaml } from './yaml-writer.js';
 
 export interface AdrTemplates {
   /** MADR 4 layout with YAML front matter. */
@@ -312,11 +313,11 @@ function frontMatter(input: RecordInput): string {
   const fields: Record<string, unknown> = { status: 'accepted', date: input.date };
   if (input.decisionMakers && input.decisionMakers.length > 0) fields['decision-makers'] = input.decisionMakers.join(', ');
   fields[BLOCK_KEY] = blockFromInput(input);
-  return newDocument(fields).toString(YAML_OPTIONS);
+  return writeYaml(fields);
 }
 
 function commentBlock(input: RecordInput): string {
-  return stringifyForComment(newDocument(blockFromInput(input)));
+  return writeYaml({ ...blockFromInput(input) }, { inComment: true });
 }
 
 /** Options for every ADR template; the build precompiles with the same ones. */

@@ -2,7 +2,7 @@
  * Which packages a scaffold needs, which of them the project lacks, and the
  * command that installs them.
  */
-import type { TemplateManifest } from '../schema.js';
+import type { TemplateManifest } from './schema.js';
 import type { DeclaredDependency, DependencyPlan, InstallCommand, PackageManager, ScaffoldSelection } from './model.js';
 
 export interface WantedDependencies {

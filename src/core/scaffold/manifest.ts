@@ -4,7 +4,8 @@
  * next run can tell an untouched file from an edited one.
  */
 import { createHash } from 'node:crypto';
-import { parseWith, scaffoldManifestSchema, type InputProblem, type ScaffoldEntry, type ScaffoldManifest } from '../schema.js';
+import { parseWith, type InputProblem } from '../schema.js';
+import { scaffoldManifestSchema, type ScaffoldEntry, type ScaffoldManifest } from './schema.js';
 
 export const MANIFEST_PATH = '.auth-decide/manifest.json';
 

@@ -3,7 +3,7 @@
  * shell that reads the project, writes files and installs packages.
  */
 import type { MethodId, Stack } from '../types.js';
-import type { LANGS, MODULE_FORMATS, OAUTH_MODES, PACKAGE_MANAGERS, STORE_IDS, TemplateManifest } from '../schema.js';
+import type { LANGS, MODULE_FORMATS, OAUTH_MODES, PACKAGE_MANAGERS, STORE_IDS, TemplateManifest } from './schema.js';
 
 export type StoreId = (typeof STORE_IDS)[number];
 export type Lang = (typeof LANGS)[number];

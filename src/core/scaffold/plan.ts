@@ -2,7 +2,7 @@
  * Plan first, then write: everything a scaffold run will do, computed in
  * memory from the template, the choices and what is in the project now.
  */
-import type { ScaffoldManifest, TemplateManifest } from '../schema.js';
+import type { ScaffoldManifest, TemplateManifest } from './schema.js';
 import { buildTemplateContext, RUN_SCRIPT, type TemplateContext } from './context.js';
 import { addedCount, installCommand, planDependencies, wantedDependencies } from './dependencies.js';
 import { unifiedDiff } from './diff.js';

@@ -3,7 +3,7 @@
  * scripts), tsconfig.json (only when a TypeScript target has none) and
  * `.env.example` (missing keys appended). `.env` is never touched.
  */
-import type { TemplateManifest } from '../schema.js';
+import type { TemplateManifest } from './schema.js';
 import type { DependencyPlan } from './model.js';
 
 /** A valid npm package name made from a folder name. */
