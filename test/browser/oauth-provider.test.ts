@@ -71,9 +71,11 @@ beforeAll(async () => {
   const node = await node22();
   const dir = await mkdtemp(join(tmpdir(), 'auth-decide-browser-oauth-express-'));
   const env = { ...childEnv(), ...node.env };
-  const template = JSON.parse(await readFile(join(REPO, 'templates', 'oauth', 'template.json'), 'utf8')) as { env: { name: string; demo?: string }[] };
+  type EnvEntry = { name: string; demo?: string };
+  const template = JSON.parse(await readFile(join(REPO, 'templates', 'oauth', 'template.json'), 'utf8')) as { env?: EnvEntry[]; modes?: { provider?: { env?: EnvEntry[] } } };
   const appEnv: Record<string, string> = { ...env, OAUTH_ACCESS_TOKEN_FORMAT: 'opaque' };
-  for (const variable of template.env) if (variable.demo !== undefined) appEnv[variable.name] = variable.demo;
+  // Provider mode's variables: the base list, then its own section (which wins on a shared name).
+  for (const variable of [...(template.env ?? []), ...(template.modes?.provider?.env ?? [])]) if (variable.demo !== undefined) appEnv[variable.name] = variable.demo;
   project = { dir, env, appEnv, remove: () => rm(dir, { recursive: true, force: true }) };
   await runStep('scaffold (with install) under Node 22', node.bin, [BIN, 'scaffold', '--method', 'oauth', '--oauth-mode', 'provider', '--stack', 'express', '--dir', dir, '--yes', '--lang', 'ts'], { cwd: dir, env });
   await runStep('adding a person (auth:oauth users add)', 'npm', ['run', '-s', 'auth:oauth', '--', 'users', 'add', 'alice'], { cwd: dir, env: appEnv, input: `${PASSWORD}\n` });

@@ -34,12 +34,24 @@ interface MatrixCase {
   stack: (typeof STACKS)[number];
   target: Target;
   store: 'postgres' | 'redis' | null;
-  /** OAuth runs in provider mode everywhere, and in client mode on one stack. */
+  /** OAuth runs in provider mode everywhere, and in client mode on each stack once (one of them on Redis, one in JavaScript). */
   oauthMode: 'provider' | 'client' | null;
 }
 
-const templateOf = (method: string) =>
-  JSON.parse(readFileSync(join(TEMPLATES, method, 'template.json'), 'utf8')) as { stores: string[]; node: string; env?: { name: string; demo?: string }[] };
+interface TemplateFacts {
+  stores: string[];
+  node: string;
+  env?: { name: string; demo?: string }[];
+}
+
+/** What a case needs from template.json: its mode's section (when it has one) merged over the base, as the engine does. */
+const templateOf = (method: string, mode: 'provider' | 'client' | null = null): TemplateFacts => {
+  const manifest = JSON.parse(readFileSync(join(TEMPLATES, method, 'template.json'), 'utf8')) as TemplateFacts & { modes?: Record<string, Partial<TemplateFacts>> };
+  const section = mode === null ? undefined : manifest.modes?.[mode];
+  if (!section) return manifest;
+  const own = new Set((section.env ?? []).map((variable) => variable.name));
+  return { ...manifest, node: section.node ?? manifest.node, env: [...(manifest.env ?? []).filter((variable) => !own.has(variable.name)), ...(section.env ?? [])] };
+};
 
 const ALL_CASES: MatrixCase[] = [
   ...METHODS.flatMap((method) =>
@@ -47,7 +59,11 @@ const ALL_CASES: MatrixCase[] = [
       TARGETS.map((target): MatrixCase => ({ method, stack, target, store: null, oauthMode: method === 'oauth' ? 'provider' : null })),
     ),
   ),
-  ...METHODS.filter((method) => method === 'oauth').map((method): MatrixCase => ({ method, stack: 'express', target: 'ts', store: null, oauthMode: 'client' })),
+  ...METHODS.filter((method) => method === 'oauth').flatMap((method): MatrixCase[] => [
+    { method, stack: 'express', target: 'ts', store: null, oauthMode: 'client' },
+    { method, stack: 'hono', target: 'esm', store: null, oauthMode: 'client' },
+    { method, stack: 'fastify', target: 'ts', store: 'redis', oauthMode: 'client' },
+  ]),
   ...METHODS.flatMap((method) =>
     (['postgres', 'redis'] as const)
       .filter((store) => templateOf(method).stores.includes(store))
@@ -244,7 +260,7 @@ async function waitForHealth(base: string, demo: ResultPromise, output: () => st
   throw new Error(`the demo did not answer /health within 60 s:\n${output().slice(-4000)}`);
 }
 
-async function checkDemo(dir: string, env: Record<string, string>): Promise<void> {
+async function checkDemo(dir: string, env: Record<string, string>, oauthMode: MatrixCase['oauthMode']): Promise<void> {
   const port = await freePort();
   const demoEnv = { ...env, PORT: String(port) };
   const demo = execa('npm', ['run', '-s', 'auth:demo'], { cwd: dir, env: demoEnv, extendEnv: false, reject: false, all: true, detached: true, stdin: 'ignore' });
@@ -266,6 +282,15 @@ async function checkDemo(dir: string, env: Record<string, string>): Promise<void
     expect(await status('/me', reader), 'GET /me with a read credential').toBe(200);
     expect(await status('/admin', reader), 'GET /admin without the admin scope').toBe(403);
     expect(await status('/admin', admin), 'GET /admin with the admin scope').toBe(200);
+    if (oauthMode === 'client') {
+      // Client mode starts a real sign-in at the demo's practice authorization server.
+      const connect = await fetch(`${base}/connect`, { redirect: 'manual' });
+      expect(connect.status, 'GET /connect').toBe(303);
+      const location = new URL(connect.headers.get('location') ?? '', base);
+      expect(location.origin, '/connect redirects to the practice authorization server').toBe(base);
+      expect(location.searchParams.get('code_challenge_method')).toBe('S256');
+      expect(connect.headers.get('set-cookie') ?? '', 'the login cookie').toMatch(/^__Host-oauth-login=[^;]+; Path=\/; Secure; HttpOnly; SameSite=Lax/);
+    }
   } finally {
     if (demo.pid !== undefined) {
       try {
@@ -284,7 +309,7 @@ async function runCase(c: MatrixCase): Promise<void> {
   if (c.target === 'cjs') {
     await writeFile(join(dir, 'package.json'), `${JSON.stringify({ name: 'matrix-cjs-app', version: '1.0.0', private: true, type: 'commonjs' }, null, 2)}\n`);
   }
-  const template = templateOf(c.method);
+  const template = templateOf(c.method, c.oauthMode);
   const runtime = await nodeFor(template.node);
   const env = baseEnv();
   // Scripts, tsx and vitest all run on the Node the template needs.
@@ -313,7 +338,7 @@ async function runCase(c: MatrixCase): Promise<void> {
   }
   if (c.target === 'ts') await run('type-check', runtime.bin, [join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', dir], { cwd: dir, env });
   await run('generated tests (npm run test:auth)', 'npm', ['run', 'test:auth'], { cwd: dir, env: appEnv });
-  await checkDemo(dir, appEnv);
+  await checkDemo(dir, appEnv, c.oauthMode);
 }
 
 describe.sequential('scaffold matrix', () => {

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runScaffold, type ScaffoldOptions } from '../../src/cli/commands/scaffold.js';
 import { packageManagerInstaller, type InstallRequest, type Installer } from '../../src/shell/installer.js';
+import { defaultTemplatesRoot } from '../../src/shell/scaffold-templates.js';
 import type { PromptBackend } from '../../src/shell/prompts.js';
 import { FIXTURE_TEMPLATES, fixtureProject, recordingContext, tempDir, treeSnapshot, type RecordingContext } from './helpers.js';
 
@@ -342,11 +343,21 @@ describe('scaffold: choices', () => {
     expect(context.err()).toContain('There are no templates for method session in this version');
   });
 
+  // The Node each OAuth mode needs comes from the shipped oauth template.json (no fixture has modes).
+  const SHIPPED_TEMPLATES = defaultTemplatesRoot();
+
   it('refuses OAuth provider mode on Node older than 22', async () => {
     const dir = await fixture('npm-esm-ts');
     const context = recordingContext(dir);
-    expect(await exitCodeOf(scaffold(dir, { method: 'oauth', oauthMode: 'provider', nodeVersion: '20.19.5' }, context), context)).toBe(2);
+    expect(await exitCodeOf(scaffold(dir, { method: 'oauth', oauthMode: 'provider', nodeVersion: '20.19.5', templatesRoot: SHIPPED_TEMPLATES }, context), context)).toBe(2);
     expect(context.err()).toContain('OAuth provider mode needs Node 22 or newer');
+  });
+
+  it('refuses OAuth client mode on Node older than 22 too: its tests and demo run oidc-provider', async () => {
+    const dir = await fixture('npm-esm-ts');
+    const context = recordingContext(dir);
+    expect(await exitCodeOf(scaffold(dir, { method: 'oauth', oauthMode: 'client', nodeVersion: '20.19.5', templatesRoot: SHIPPED_TEMPLATES }, context), context)).toBe(2);
+    expect(context.err()).toContain('OAuth client mode needs Node 22 or newer (its tests and demo run a local authorization server on oidc-provider 9');
   });
 
   it('asks for the stack when several are declared, and refuses without a TTY', async () => {

@@ -18,7 +18,8 @@ import { MANIFEST_PATH, parseManifest } from '../../core/scaffold/manifest.js';
 import { normaliseOutDir } from '../../core/scaffold/paths.js';
 import { planScaffold, pathsToRead, renderScaffold, type ScaffoldPlan } from '../../core/scaffold/plan.js';
 import { buildReport, formatPlan, plainStyle, type PlanStyle, type ScaffoldReport } from '../../core/scaffold/report.js';
-import { OAUTH_PROVIDER_NODE, satisfiesNode } from '../../core/scaffold/node-version.js';
+import { manifestForMode } from '../../core/scaffold/modes.js';
+import { OAUTH_NODE_REASON, satisfiesNode } from '../../core/scaffold/node-version.js';
 import { createRenderer, TemplateError } from '../../core/scaffold/render.js';
 import type { Transpile, createTranspiler as createTranspilerType } from '../../core/scaffold/transpile.js';
 import { RUN_SCRIPT } from '../../core/scaffold/context.js';
@@ -146,7 +147,7 @@ export async function runScaffold(options: ScaffoldOptions): Promise<void> {
   if (method === 'oauth') {
     oauthMode = oauthModeFlag ?? null;
     if (oauthMode === null) {
-      if (!canAsk) throw new UsageError('OAuth needs a mode.', { hint: 'Pass --oauth-mode provider (you run the authorization server) or --oauth-mode client (you sign users in elsewhere).' });
+      if (!canAsk) throw new UsageError('OAuth needs a mode.', { hint: 'Pass --oauth-mode provider (you run the authorization server) or --oauth-mode client (your app acts for users at another provider).' });
       const { select } = await promptsModule();
       oauthMode = await select<OauthMode>(
         {
@@ -159,11 +160,6 @@ export async function runScaffold(options: ScaffoldOptions): Promise<void> {
         ...(options.prompts ? [options.prompts] : []),
       );
     }
-    if (oauthMode === 'provider' && !satisfiesNode(nodeVersion, OAUTH_PROVIDER_NODE)) {
-      throw new UsageError(`OAuth provider mode needs Node ${OAUTH_PROVIDER_NODE.slice(2)} or newer (its authorization server, oidc-provider, requires it); this is Node ${nodeVersion}.`, {
-        hint: 'Run auth-decide with Node 22 (e.g. `npx -p node@22 node …`), or choose --oauth-mode client.',
-      });
-    }
   } else if (oauthModeFlag !== undefined) {
     throw new UsageError('--oauth-mode applies only to --method oauth.');
   }
@@ -171,6 +167,19 @@ export async function runScaffold(options: ScaffoldOptions): Promise<void> {
   if (template === null) {
     throw new UsageError(`There are no templates for method ${method} in this version of auth-decide.`, {
       hint: 'Choose another method with --method.',
+    });
+  }
+  // Refused before any further question: the generated code (its tests included) would not run.
+  const nodeRequirement = manifestForMode(template.manifest, oauthMode).node;
+  if (!satisfiesNode(nodeVersion, nodeRequirement)) {
+    const wanted = nodeRequirement.slice(2);
+    if (oauthMode !== null) {
+      throw new UsageError(`OAuth ${oauthMode} mode needs Node ${wanted} or newer (${OAUTH_NODE_REASON[oauthMode]}); this is Node ${nodeVersion}.`, {
+        hint: `Run auth-decide with Node ${wanted} (e.g. \`npx -p node@${wanted.split('.')[0]} node …\`), then scaffold again.`,
+      });
+    }
+    throw new UsageError(`The ${method} code needs Node ${nodeRequirement}; this is Node ${nodeVersion}.`, {
+      hint: 'Upgrade Node, then run the scaffold again.',
     });
   }
 
@@ -199,12 +208,6 @@ export async function runScaffold(options: ScaffoldOptions): Promise<void> {
   const store: StoreId = storeFlag ?? template.manifest.defaultStore;
   if (!template.manifest.stores.includes(store)) {
     throw new UsageError(`The ${method} templates support the stores ${template.manifest.stores.join(', ')}; --store ${store} is not one of them.`);
-  }
-
-  if (!satisfiesNode(nodeVersion, template.manifest.node)) {
-    throw new UsageError(`The ${method} code needs Node ${template.manifest.node}; this is Node ${nodeVersion}.`, {
-      hint: 'Upgrade Node, then run the scaffold again.',
-    });
   }
 
   const lang: Lang = langFlag ?? project.lang.value;

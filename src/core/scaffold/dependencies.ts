@@ -3,14 +3,20 @@
  * command that installs them.
  */
 import type { TemplateManifest } from './schema.js';
-import type { DeclaredDependency, DependencyPlan, InstallCommand, PackageManager, ScaffoldSelection } from './model.js';
+import type { DeclaredDependency, DependencyPlan, InstallCommand, OauthMode, PackageManager, ScaffoldSelection } from './model.js';
+import { manifestForMode } from './modes.js';
 
 export interface WantedDependencies {
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
 }
 
-export function wantedDependencies(manifest: TemplateManifest, selection: Pick<ScaffoldSelection, 'stack' | 'store' | 'lang'>): WantedDependencies {
+/** What the template asks for, in the selection's OAuth mode when it has one. */
+export function wantedDependencies(
+  template: TemplateManifest,
+  selection: Pick<ScaffoldSelection, 'stack' | 'store' | 'lang'> & { oauthMode?: OauthMode | null },
+): WantedDependencies {
+  const manifest = manifestForMode(template, selection.oauthMode ?? null);
   return {
     dependencies: {
       ...manifest.dependencies,

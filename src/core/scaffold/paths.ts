@@ -3,7 +3,7 @@
  * source becomes for a JavaScript target. Pure string work on posix paths.
  */
 import type { Stack } from '../types.js';
-import type { Lang, ModuleFormat, StoreId } from './model.js';
+import type { Lang, ModuleFormat, OauthMode, StoreId } from './model.js';
 
 /** File names that only exist to keep a folder in git. */
 const IGNORED_NAMES = new Set(['.gitkeep', '.DS_Store']);
@@ -13,12 +13,20 @@ const selects = (folder: string | undefined, chosen: string): boolean => folder 
 
 /**
  * Maps a path under `files/` to its path under the output folder, or null when
- * the file belongs to another stack or store.
+ * the file belongs to another stack, store or OAuth mode. A `modes/<mode>/`
+ * prefix comes first and is dropped; the rest then follows the stack and
+ * store rules, so `modes/client/stacks/express/app.ts` is Express's app in
+ * client mode. A scaffold without a mode (every method but oauth) takes no
+ * file under `modes/`.
  */
-export function outputPathOf(sourcePath: string, stack: Stack, store: StoreId): string | null {
-  const parts = sourcePath.split('/');
+export function outputPathOf(sourcePath: string, stack: Stack, store: StoreId, oauthMode: OauthMode | null = null): string | null {
+  let parts = sourcePath.split('/');
   const name = parts.at(-1) ?? '';
   if (IGNORED_NAMES.has(name)) return null;
+  if (parts[0] === 'modes') {
+    if (oauthMode === null || !selects(parts[1], oauthMode) || parts.length < 3) return null;
+    parts = parts.slice(2);
+  }
   let mapped: string;
   if (parts[0] === 'stacks') {
     if (!selects(parts[1], stack) || parts.length < 3) return null;
@@ -27,7 +35,7 @@ export function outputPathOf(sourcePath: string, stack: Stack, store: StoreId): 
     if (!selects(parts[1], store) || parts.length < 3) return null;
     mapped = ['stores', ...parts.slice(2)].join('/');
   } else {
-    mapped = sourcePath;
+    mapped = parts.join('/');
   }
   return mapped.endsWith('.hbs') ? mapped.slice(0, -'.hbs'.length) : mapped;
 }

@@ -8,6 +8,7 @@ import { addedCount, installCommand, planDependencies, wantedDependencies } from
 import { unifiedDiff } from './diff.js';
 import { MANIFEST_PATH, recordedHash, recordedScript, serializeManifest, sha256, withEntry } from './manifest.js';
 import type { DependencyPlan, DesiredFile, FileAction, InstallCommand, PlannedFile, ProjectInfo, ScaffoldSelection, TemplateSource } from './model.js';
+import { manifestForMode } from './modes.js';
 import { outputExtensions } from './paths.js';
 import { editPackageJson, newPackageJson, newTsconfig, planScripts, withEnvExample, type ScriptChange } from './project-files.js';
 import { renderScripts, renderTemplateFiles, type Renderer } from './render.js';
@@ -33,7 +34,9 @@ export function renderScaffold(input: {
   renderer: Renderer;
   transpile: Transpile | null;
 }): RenderedScaffold {
-  const { selection, template } = input;
+  const { selection } = input;
+  // The rest of the plan sees the manifest of the chosen OAuth mode only.
+  const template: TemplateSource = { ...input.template, manifest: manifestForMode(input.template.manifest, selection.oauthMode) };
   // A project created by the scaffold gets "type": "module".
   const packageType = input.project.hasPackageJson ? (input.project.packageType ?? 'commonjs') : 'module';
   const extensions = outputExtensions(selection.lang, selection.moduleFormat, packageType);

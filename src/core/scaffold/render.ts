@@ -51,7 +51,7 @@ export function renderTemplateFiles(input: RenderInput): DesiredFile[] {
   const { context, extensions } = input;
   const byPath = new Map<string, DesiredFile>();
   for (const file of input.template.files) {
-    const mapped = outputPathOf(file.path, context.stack, context.store);
+    const mapped = outputPathOf(file.path, context.stack, context.store, context.oauthMode);
     if (mapped === null) continue;
     const targetName = targetPathOf(mapped, extensions);
     if (targetName === null) continue;

@@ -19,6 +19,36 @@ const pinnedRange = z.string().check(z.regex(/^[~^]?\d+\.\d+\.\d+(-[\w.]+)?$/, '
 const dependencyMap = z.record(packageName, pinnedRange);
 const nodeRequirement = z.string().check(z.regex(/^>=\d+(\.\d+){0,2}$/, 'a Node requirement such as ">=20.19"'));
 
+const scriptMap = z.record(z.string().check(z.regex(/^[\w:.-]+$/, 'a script name')), z.string().check(z.minLength(1)));
+const envList = z.array(
+  z.strictObject({
+    name: z.string().check(z.regex(/^[A-Z][A-Z0-9_]*$/, 'an UPPER_SNAKE_CASE variable name')),
+    example: z.string(),
+    description: z.string().check(z.minLength(1)),
+    demo: z.optional(z.string()),
+  }),
+);
+
+/**
+ * What one OAuth mode changes: merged over the base manifest by
+ * `manifestForMode` (scaffold/modes.ts). Maps and scripts are merged key by
+ * key, `env` entries are added (one with a base name replaces it), `title`
+ * and `node` replace the base's.
+ */
+const modeSectionSchema = z.strictObject({
+  title: z.optional(z.string().check(z.minLength(1))),
+  node: z.optional(nodeRequirement),
+  dependencies: z.optional(dependencyMap),
+  stackDependencies: z.optional(z.partialRecord(z.enum(STACKS), dependencyMap)),
+  storeDependencies: z.optional(z.partialRecord(z.enum(STORE_IDS), dependencyMap)),
+  devDependencies: z.optional(dependencyMap),
+  tsDevDependencies: z.optional(dependencyMap),
+  jsDependencies: z.optional(dependencyMap),
+  scripts: z.optional(scriptMap),
+  env: z.optional(envList),
+});
+export type ModeSection = z.output<typeof modeSectionSchema>;
+
 export const templateManifestSchema = z.strictObject({
   method: z.enum(['api-key', 'oauth', 'jwt', 'session']),
   title: z.string().check(z.minLength(1)),
@@ -31,18 +61,10 @@ export const templateManifestSchema = z.strictObject({
   devDependencies: z._default(dependencyMap, {}),
   tsDevDependencies: z._default(dependencyMap, {}),
   jsDependencies: z._default(dependencyMap, {}),
-  scripts: z.record(z.string().check(z.regex(/^[\w:.-]+$/, 'a script name')), z.string().check(z.minLength(1))),
-  env: z._default(
-    z.array(
-      z.strictObject({
-        name: z.string().check(z.regex(/^[A-Z][A-Z0-9_]*$/, 'an UPPER_SNAKE_CASE variable name')),
-        example: z.string(),
-        description: z.string().check(z.minLength(1)),
-        demo: z.optional(z.string()),
-      }),
-    ),
-    [],
-  ),
+  scripts: scriptMap,
+  env: z._default(envList, []),
+  /** Per OAuth mode (`--oauth-mode`): what that mode adds to or changes in the fields above. */
+  modes: z.optional(z.partialRecord(z.enum(OAUTH_MODES), modeSectionSchema)),
 });
 export type TemplateManifest = z.output<typeof templateManifestSchema>;
 
