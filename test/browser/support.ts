@@ -14,13 +14,15 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { chromium, type Browser } from 'playwright-core';
+import { childEnv, NPM_CACHE, runStep } from '../support/child-process.js';
+
+/** The environment for generated projects: they run on this process's Node, so native addons keep its headers. */
+export const projectEnv = (): Record<string, string> => childEnv({ keepNodedir: true });
+export { runStep };
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(REPO, 'bin', 'auth-decide.js');
 const TEMPLATES = join(REPO, 'templates');
-// NOTE: the same cache as the scaffold matrix, so both reuse one download of every package and one
-// compiled better-sqlite3.
-const NPM_CACHE = process.env.AUTH_DECIDE_NPM_CACHE ?? join(tmpdir(), 'auth-decide-matrix-npm-cache');
 export const CHROMIUM_PATH = process.env.AUTH_DECIDE_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Starts headless Chromium; never downloads a browser of its own. */
@@ -37,44 +39,6 @@ export async function launchChromium(): Promise<Browser> {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     timeout: 120_000,
   });
-}
-
-/** The environment for child processes: this one minus test-runner state, plus the shared npm cache. */
-export function childEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    // npm_config_nodedir stays: native addons must build against the headers of the Node that runs them.
-    if (value === undefined || key.startsWith('VITEST') || key === 'NODE_ENV' || key === 'TEST') continue;
-    if (key.startsWith('npm_') && key !== 'npm_config_nodedir') continue;
-    env[key] = value;
-  }
-  return {
-    ...env,
-    npm_config_cache: NPM_CACHE,
-    npm_config_prefer_offline: 'true',
-    npm_config_audit: 'false',
-    npm_config_fund: 'false',
-    npm_config_update_notifier: 'false',
-    npm_config_loglevel: 'warn',
-    FORCE_COLOR: '0',
-    NO_COLOR: '1',
-  };
-}
-
-/** Runs a command and fails with its output when it does not exit 0; resolves to stdout. */
-export async function runStep(step: string, file: string, args: string[], options: { cwd: string; env: Record<string, string>; input?: string }): Promise<string> {
-  const result = await execa(file, args, {
-    cwd: options.cwd,
-    env: options.env,
-    extendEnv: false,
-    reject: false,
-    all: true,
-    ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
-  });
-  if (result.exitCode !== 0) {
-    throw new Error(`${step} failed (exit ${result.exitCode}): ${file} ${args.join(' ')}\n${(result.all ?? '').slice(-6000)}`);
-  }
-  return result.stdout;
 }
 
 /**
@@ -115,7 +79,7 @@ export async function scaffoldProject(options: { method: string; stack: string; 
   const dir = await mkdtemp(join(tmpdir(), `auth-decide-browser-${options.method}-${options.stack}-`));
   const remove = () => rm(dir, { recursive: true, force: true });
   try {
-    const env = childEnv();
+    const env = projectEnv();
     const template = JSON.parse(await readFile(join(TEMPLATES, options.method, 'template.json'), 'utf8')) as { env?: { name: string; demo?: string }[] };
     const appEnv = { ...env };
     for (const variable of template.env ?? []) if (variable.demo !== undefined) appEnv[variable.name] = variable.demo;

@@ -18,11 +18,11 @@ import { basename, delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { childEnv, NPM_CACHE, runStep as run } from '../support/child-process.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(REPO, 'bin', 'auth-decide.js');
 const TEMPLATES = join(REPO, 'templates');
-const NPM_CACHE = process.env.AUTH_DECIDE_NPM_CACHE ?? join(tmpdir(), 'auth-decide-matrix-npm-cache');
 const STACKS = ['express', 'fastify', 'hono'] as const;
 const TARGETS = ['esm', 'cjs', 'ts'] as const;
 type Target = (typeof TARGETS)[number];
@@ -135,26 +135,8 @@ async function nodeFor(requirement: string): Promise<NodeRuntime> {
   return runtime;
 }
 
-/** The environment every child process gets: this one minus test-runner state, plus the shared cache. */
-function baseEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value === undefined || key.startsWith('VITEST') || key === 'NODE_ENV' || key === 'TEST' || key.startsWith('npm_')) continue;
-    env[key] = value;
-  }
-  return {
-    ...env,
-    npm_config_cache: NPM_CACHE,
-    npm_config_prefer_offline: 'true',
-    npm_config_audit: 'false',
-    npm_config_fund: 'false',
-    npm_config_update_notifier: 'false',
-    npm_config_loglevel: 'warn',
-    FORCE_COLOR: '0',
-    NO_COLOR: '1',
-    CI: 'true',
-  };
-}
+/** The environment every child process gets; native-addon headers are set per Node runtime (nodeFor). */
+const baseEnv = (): Record<string, string> => childEnv({ ci: true });
 
 let services: Record<string, string> = {};
 const projects: string[] = [];
@@ -193,15 +175,6 @@ async function freePort(): Promise<number> {
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
   });
-}
-
-/** Runs a command and fails with its output when it does not exit 0. */
-async function run(step: string, file: string, args: string[], options: { cwd: string; env: Record<string, string> }): Promise<string> {
-  const result = await execa(file, args, { ...options, extendEnv: false, reject: false, all: true, stdin: 'ignore' });
-  if (result.exitCode !== 0) {
-    throw new Error(`${step} failed (exit ${result.exitCode}): ${file} ${args.join(' ')}\n${(result.all ?? '').slice(-6000)}`);
-  }
-  return result.stdout;
 }
 
 /**

@@ -5,7 +5,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { parseWith } from '../../src/core/schema.js';
 import { templateManifestSchema } from '../../src/core/scaffold/schema.js';
-import { planDependencies } from '../../src/core/scaffold/dependencies.js';
+import { planDependencies, wantedDependencies } from '../../src/core/scaffold/dependencies.js';
 import { sha256 } from '../../src/core/scaffold/manifest.js';
 import { normaliseOutDir, outputExtensions, outputPathOf, targetPathOf } from '../../src/core/scaffold/paths.js';
 import { classifyFile } from '../../src/core/scaffold/plan.js';
@@ -180,6 +180,16 @@ describe('template.json files', () => {
       expect(Object.keys(result.value.scripts)).toEqual(expect.arrayContaining(['auth:demo', 'auth:credential', 'test:auth']));
       expect(result.value.stores).toContain(result.value.defaultStore);
     }
+  });
+
+  it('gives a TypeScript project only the type packages of its own stack and store', () => {
+    const jwt = parseWith(templateManifestSchema, JSON.parse(readFileSync(join(root, 'jwt', 'template.json'), 'utf8')));
+    if (!jwt.ok) throw new Error(jwt.problems.map((p) => p.message).join('; '));
+    const devOf = (stack: 'express' | 'hono', store: 'sqlite' | 'postgres', lang: 'ts' | 'js') =>
+      Object.keys(wantedDependencies(jwt.value, { stack, store, lang }).devDependencies).filter((name) => name.startsWith('@types/'));
+    expect(devOf('express', 'sqlite', 'ts').sort()).toEqual(['@types/better-sqlite3', '@types/express', '@types/node']);
+    expect(devOf('hono', 'postgres', 'ts').sort()).toEqual(['@types/node', '@types/pg']);
+    expect(devOf('express', 'postgres', 'js')).toEqual([]);
   });
 
   it('names an unknown field and a bad range', () => {

@@ -26,7 +26,13 @@ export function wantedDependencies(
     },
     devDependencies: {
       ...manifest.devDependencies,
-      ...(selection.lang === 'ts' ? manifest.tsDevDependencies : {}),
+      ...(selection.lang === 'ts'
+        ? {
+            ...manifest.tsDevDependencies,
+            ...(manifest.stackTsDevDependencies[selection.stack] ?? {}),
+            ...(manifest.storeTsDevDependencies[selection.store] ?? {}),
+          }
+        : {}),
     },
   };
 }

@@ -30,6 +30,8 @@ export function manifestForMode(manifest: TemplateManifest, mode: OauthMode | nu
     storeDependencies: mergeKeyed(base.storeDependencies, section.storeDependencies),
     devDependencies: { ...base.devDependencies, ...section.devDependencies },
     tsDevDependencies: { ...base.tsDevDependencies, ...section.tsDevDependencies },
+    stackTsDevDependencies: mergeKeyed(base.stackTsDevDependencies, section.stackTsDevDependencies),
+    storeTsDevDependencies: mergeKeyed(base.storeTsDevDependencies, section.storeTsDevDependencies),
     jsDependencies: { ...base.jsDependencies, ...section.jsDependencies },
     scripts: { ...base.scripts, ...section.scripts },
     env,

@@ -43,6 +43,8 @@ const modeSectionSchema = z.strictObject({
   storeDependencies: z.optional(z.partialRecord(z.enum(STORE_IDS), dependencyMap)),
   devDependencies: z.optional(dependencyMap),
   tsDevDependencies: z.optional(dependencyMap),
+  stackTsDevDependencies: z.optional(z.partialRecord(z.enum(STACKS), dependencyMap)),
+  storeTsDevDependencies: z.optional(z.partialRecord(z.enum(STORE_IDS), dependencyMap)),
   jsDependencies: z.optional(dependencyMap),
   scripts: z.optional(scriptMap),
   env: z.optional(envList),
@@ -60,6 +62,9 @@ export const templateManifestSchema = z.strictObject({
   storeDependencies: z._default(z.partialRecord(z.enum(STORE_IDS), dependencyMap), {}),
   devDependencies: z._default(dependencyMap, {}),
   tsDevDependencies: z._default(dependencyMap, {}),
+  /** Type packages only TypeScript projects on that stack or store need (e.g. `@types/express`). */
+  stackTsDevDependencies: z._default(z.partialRecord(z.enum(STACKS), dependencyMap), {}),
+  storeTsDevDependencies: z._default(z.partialRecord(z.enum(STORE_IDS), dependencyMap), {}),
   jsDependencies: z._default(dependencyMap, {}),
   scripts: scriptMap,
   env: z._default(envList, []),
