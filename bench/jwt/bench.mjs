@@ -4,24 +4,15 @@
 // Run inside a project scaffolded with `auth-decide scaffold --method jwt --stack express` after
 // `npm install --no-save autocannon express-jwt`, from the project root:
 //   node bench.mjs --auth-dir src/auth [--duration 10] [--connections 50]
-// (for a TypeScript scaffold: node --import tsx bench.mjs …). See run.sh.
-import { fork } from 'node:child_process';
+// (for a TypeScript scaffold: node --import tsx bench.mjs …), with ../middleware-bench.mjs copied
+// beside it. See run.sh.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import { benchOptions, listen, meBody, runBench, startServers, unauthenticatedApp } from './middleware-bench.mjs';
 
-const { values } = parseArgs({
-  options: {
-    'auth-dir': { type: 'string', default: 'src/auth' },
-    duration: { type: 'string', default: '10' },
-    connections: { type: 'string', default: '50' },
-    serve: { type: 'boolean', default: false },
-  },
-});
-const authDir = resolve(values['auth-dir']);
-const load = (path) => import(pathToFileURL(join(authDir, path)).href);
+const options = benchOptions();
+const { load } = options;
 
 async function serve() {
   const express = (await import('express')).default;
@@ -42,23 +33,16 @@ async function serve() {
   const jwk = (await auth.keys.jwks()).keys[0];
   const publicPem = await exportSPKI(await importJWK(jwk, 'ES256', { extractable: true }));
 
-  const body = (subject) => ({ subject, ok: true });
-  const listen = (app) =>
-    new Promise((done) => {
-      const server = app.listen(0, '127.0.0.1', () => done(server.address().port));
-    });
-
-  const plain = express();
-  plain.get('/me', (_req, res) => res.json(body('anonymous')));
+  const plain = unauthenticatedApp(express);
 
   const generated = express();
-  generated.get('/me', requireBearer(auth), (_req, res) => res.json(body(principalOf(res).subject)));
+  generated.get('/me', requireBearer(auth), (_req, res) => res.json(meBody(principalOf(res).subject)));
 
   const peer = express();
   peer.get(
     '/me',
     expressjwt({ secret: publicPem, algorithms: ['ES256'], issuer: config.issuer, audience: config.audience }),
-    (req, res) => res.json(body(req.auth.sub)),
+    (req, res) => res.json(meBody(req.auth.sub)),
   );
 
   const ports = { unauthenticated: await listen(plain), generated: await listen(generated), 'express-jwt': await listen(peer) };
@@ -71,13 +55,9 @@ async function serve() {
 
 async function measure() {
   const autocannon = (await import('autocannon')).default;
-  const child = fork(process.argv[1], [...process.argv.slice(2), '--serve'], { execArgv: process.execArgv });
-  const { ports, token } = await new Promise((done, fail) => {
-    child.once('message', done);
-    child.once('exit', (code) => fail(new Error(`server process exited with ${code}`)));
-  });
-  const duration = Number(values.duration);
-  const connections = Number(values.connections);
+  const { child, ready } = await startServers();
+  const { ports, token } = ready;
+  const { duration, connections } = options;
   const run = (name) =>
     autocannon({
       url: `http://127.0.0.1:${ports[name]}/me`,
@@ -104,7 +84,4 @@ async function measure() {
   }
 }
 
-(values.serve ? serve() : measure()).catch((error) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+runBench(options, { serve, measure });

@@ -10,5 +10,5 @@ cd "$WORK"
 printf '{ "name": "jwt-bench", "private": true, "type": "module" }\n' > package.json
 node "$ROOT/bin/auth-decide.js" scaffold --method jwt --stack express --lang js --out auth --dir "$WORK" --yes >&2
 npm install --no-save --no-audit --no-fund autocannon@^9 express-jwt@^8 >&2
-cp "$ROOT/bench/jwt/bench.mjs" "$WORK/bench.mjs"
+cp "$ROOT/bench/jwt/bench.mjs" "$ROOT/bench/middleware-bench.mjs" "$WORK/"
 node bench.mjs --auth-dir auth --duration "${1:-10}" --connections "${2:-50}"

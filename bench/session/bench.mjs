@@ -6,23 +6,12 @@
 // --store redis` after `npm install --no-save autocannon express-session connect-redis`, from the
 // project root, with REDIS_URL set:
 //   node bench.mjs --auth-dir auth [--duration 10] [--connections 50]
-// See run.sh.
-import { fork } from 'node:child_process';
+// with ../middleware-bench.mjs copied beside it. See run.sh.
 import { randomBytes } from 'node:crypto';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { benchOptions, listen, meBody, runBench, startServers, unauthenticatedApp } from './middleware-bench.mjs';
 
-const { values } = parseArgs({
-  options: {
-    'auth-dir': { type: 'string', default: 'src/auth' },
-    duration: { type: 'string', default: '10' },
-    connections: { type: 'string', default: '50' },
-    serve: { type: 'boolean', default: false },
-  },
-});
-const authDir = resolve(values['auth-dir']);
-const load = (path) => import(pathToFileURL(join(authDir, path)).href);
+const options = benchOptions();
+const { load } = options;
 
 async function serve() {
   const express = (await import('express')).default;
@@ -62,17 +51,10 @@ async function serve() {
   );
   const peerCookie = `connect.sid=${encodeURIComponent(`s:${signature.sign(sid, secret)}`)}`;
 
-  const body = (subject) => ({ subject, ok: true });
-  const listen = (app) =>
-    new Promise((done) => {
-      const server = app.listen(0, '127.0.0.1', () => done(server.address().port));
-    });
-
-  const plain = express();
-  plain.get('/me', (_req, res) => res.json(body('anonymous')));
+  const plain = unauthenticatedApp(express);
 
   const generated = express();
-  generated.get('/me', requireSession(auth), (_req, res) => res.json(body(sessionOf(res).principal.subject)));
+  generated.get('/me', requireSession(auth), (_req, res) => res.json(meBody(sessionOf(res).principal.subject)));
 
   const peer = express();
   peer.use(
@@ -86,7 +68,7 @@ async function serve() {
   );
   peer.get('/me', (req, res) => {
     if (!req.session.user) return res.status(401).json({ error: 'unauthenticated' });
-    res.json(body(req.session.user.subject));
+    res.json(meBody(req.session.user.subject));
   });
 
   const ports = { unauthenticated: await listen(plain), generated: await listen(generated), 'express-session': await listen(peer) };
@@ -103,13 +85,9 @@ async function serve() {
 
 async function measure() {
   const autocannon = (await import('autocannon')).default;
-  const child = fork(process.argv[1], [...process.argv.slice(2), '--serve'], { execArgv: process.execArgv });
-  const { ports, cookies } = await new Promise((done, fail) => {
-    child.once('message', done);
-    child.once('exit', (code) => fail(new Error(`server process exited with ${code}`)));
-  });
-  const duration = Number(values.duration);
-  const connections = Number(values.connections);
+  const { child, ready } = await startServers();
+  const { ports, cookies } = ready;
+  const { duration, connections } = options;
   const run = (name, seconds) =>
     autocannon({ url: `http://127.0.0.1:${ports[name]}/me`, connections, duration: seconds, headers: cookies[name] ? { cookie: cookies[name] } : {} });
   const results = {};
@@ -131,7 +109,4 @@ async function measure() {
   }
 }
 
-(values.serve ? serve() : measure()).catch((error) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+runBench(options, { serve, measure });

@@ -12,5 +12,5 @@ cd "$WORK"
 printf '{ "name": "session-bench", "private": true, "type": "module" }\n' > package.json
 node "$ROOT/bin/auth-decide.js" scaffold --method session --stack express --store redis --lang js --out auth --dir "$WORK" --yes >&2
 npm install --no-save --no-audit --no-fund autocannon@^9 express-session@^1.18.2 connect-redis@^9.0.0 >&2
-cp "$ROOT/bench/session/bench.mjs" "$WORK/bench.mjs"
+cp "$ROOT/bench/session/bench.mjs" "$ROOT/bench/middleware-bench.mjs" "$WORK/"
 node bench.mjs --auth-dir auth --duration "${1:-10}" --connections "${2:-50}"
