@@ -63,6 +63,7 @@ const ALL_CASES: MatrixCase[] = [
     { method, stack: 'express', target: 'ts', store: null, oauthMode: 'client' },
     { method, stack: 'hono', target: 'esm', store: null, oauthMode: 'client' },
     { method, stack: 'fastify', target: 'ts', store: 'redis', oauthMode: 'client' },
+    { method, stack: 'express', target: 'cjs', store: null, oauthMode: 'client' },
   ]),
   ...METHODS.flatMap((method) =>
     (['postgres', 'redis'] as const)

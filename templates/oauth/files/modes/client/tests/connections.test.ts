@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ConnectionError, createConnector } from '../core/connections.js';
+import { createConnector, type ConnectionError } from '../core/connections.js';
 import { approveAtProvider, Browser, OTHER_CLIENT, startRig, type Rig } from './harness.js';
 
 // The other provider is a real oidc-provider on 127.0.0.1; every protocol step goes over HTTP.
@@ -28,9 +28,15 @@ async function signIn(): Promise<{ loginId: string; callbackUrl: URL }> {
   return { loginId, callbackUrl };
 }
 
+/**
+ * The ConnectionError a call failed with. NOTE: checked by name, not instanceof: in a CommonJS project
+ * these ES-module tests and the harness's require() chain can load core/connections twice, so the same
+ * error may come from a second copy of the class.
+ */
 const failureOf = async (promise: Promise<unknown>): Promise<ConnectionError> => {
   const error = await promise.then(() => null, (caught: unknown) => caught);
-  expect(error).toBeInstanceOf(ConnectionError);
+  expect(error).toBeInstanceOf(Error);
+  expect(error).toMatchObject({ name: 'ConnectionError', failure: expect.any(String) });
   return error as ConnectionError;
 };
 
