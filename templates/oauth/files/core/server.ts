@@ -50,3 +50,16 @@ export async function startServer(input: { port: number; host?: string; routes: 
   }
   return { url, close };
 }
+
+/** On SIGTERM or Ctrl-C (SIGINT): closes the server, then the store, once. */
+export function closeOnSignals(server: RunningServer, store: { close(): Promise<void> }): void {
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await server.close();
+    await store.close();
+  };
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
+}

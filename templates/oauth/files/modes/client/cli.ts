@@ -3,6 +3,7 @@ import { ConfigError, isLoopbackHttp, loadClientConfig, type ClientConfig } from
 import { createConnector } from './core/connections.js';
 import { CONNECTION_COOKIE } from './core/routes.js';
 import type { OAuthStore } from './core/store.js';
+import { checkedScopes, checkedSubject, printerFor, runCommandLine, showedUsage, UsageError } from './core/command-line.js';
 import { openStoreFromEnv } from './stores/index.js';
 
 const USAGE = `Usage: cli <command> [options]
@@ -14,10 +15,6 @@ const USAGE = `Usage: cli <command> [options]
       Every connection: id, subject, provider, granted scopes (never tokens).
   connections remove <connection-id>
       Disconnect: revoke the tokens at the provider and delete them here.`;
-
-class UsageError extends Error {}
-
-const SCOPE_PATTERN = /^[a-z][a-z0-9:._-]*$/;
 
 async function run(argv: string[], openStore: () => Promise<OAuthStore>): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -31,23 +28,15 @@ async function run(argv: string[], openStore: () => Promise<OAuthStore>): Promis
     },
   });
   const [command, sub, argument] = positionals;
-  if (values.help || command === undefined) {
-    console.error(USAGE);
-    if (!values.help) throw new UsageError('Name a command.');
-    return;
-  }
-  const scopes = values.scope ?? [];
-  for (const scope of scopes) if (!SCOPE_PATTERN.test(scope)) throw new UsageError(`"${scope}" is not a scope (lowercase word).`);
-  if (command === 'credential' && (!values.subject || !/^[A-Za-z0-9._@-]{1,128}$/.test(values.subject))) {
-    throw new UsageError('--subject <id> is required (letters, digits, . _ @ -).');
-  }
-  const print = (json: unknown, text: string) => console.log(values.json ? JSON.stringify(json) : text);
+  if (showedUsage(USAGE, values.help, command)) return;
+  const scopes = checkedScopes(values.scope);
+  const print = printerFor(values.json);
 
   const config = loadClientConfig();
   const store = await openStore();
   try {
     if (command === 'credential') {
-      const credential = await demoCredential(config, store, values.subject!, scopes);
+      const credential = await demoCredential(config, store, checkedSubject(values.subject), scopes);
       print(credential, credential.header);
     } else if (command === 'connections' && sub === 'list') {
       const connector = await connectorFor(config, store);
@@ -105,17 +94,4 @@ async function demoCredential(config: ClientConfig, store: OAuthStore, subject: 
   return { header: `Cookie: ${CONNECTION_COOKIE}=${connectionId}`, subject, scopes };
 }
 
-async function main(): Promise<void> {
-  try {
-    await run(process.argv.slice(2), () => openStoreFromEnv());
-  } catch (error) {
-    const usage = error instanceof UsageError || error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    console.error(error instanceof Error ? error.message : String(error));
-    process.exitCode = usage ? 2 : 1;
-  }
-}
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+void runCommandLine(() => run(process.argv.slice(2), () => openStoreFromEnv()), [ConfigError]);

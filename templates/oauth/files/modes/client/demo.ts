@@ -2,7 +2,7 @@ import { createAppListener } from './app.js';
 import { isLoopbackHttp, loadClientConfig } from './core/config.js';
 import { createConnector } from './core/connections.js';
 import { createClientRoutes } from './core/routes.js';
-import { startServer, type Routes } from './core/server.js';
+import { closeOnSignals, startServer, type Routes } from './core/server.js';
 import { openStoreFromEnv } from './stores/index.js';
 
 /**
@@ -43,15 +43,7 @@ async function main(): Promise<void> {
     },
   });
   console.log(`OAuth client demo listening on ${server.url} (provider ${config.provider.issuer}${config.practiceProvider ? ', the practice server in this process' : ''}); open ${config.appUrl}/connect`);
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    await server.close();
-    await store.close();
-  };
-  process.once('SIGTERM', () => void stop());
-  process.once('SIGINT', () => void stop());
+  closeOnSignals(server, store);
 }
 
 main().catch((error: unknown) => {

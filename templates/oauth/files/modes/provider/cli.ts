@@ -5,6 +5,7 @@ import { API_SCOPES, ConfigError, loadConfig } from './core/config.js';
 import { mintDemoAccessToken } from './core/platform.js';
 import { listClients, listGrants, registerClient, RegistrationError, removeClient, revokeGrant } from './core/registry.js';
 import type { OAuthStore } from './core/store.js';
+import { checkedScopes, checkedSubject, printerFor, runCommandLine, showedUsage, UsageError } from './core/command-line.js';
 import { openStoreFromEnv } from './stores/index.js';
 
 const USAGE = `Usage: cli <command> [options]
@@ -22,10 +23,6 @@ const USAGE = `Usage: cli <command> [options]
   grants revoke <grant-id>         ends a grant and every token issued under it
 
 Scopes of this API: ${API_SCOPES.join(', ')} (plus openid, offline_access).`;
-
-class UsageError extends Error {}
-
-const SCOPE_PATTERN = /^[a-z][a-z0-9:._-]*$/;
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -49,14 +46,9 @@ async function run(argv: string[], store: () => Promise<OAuthStore>): Promise<vo
     },
   });
   const [command, sub, argument] = positionals;
-  if (values.help || command === undefined) {
-    console.error(USAGE);
-    if (!values.help) throw new UsageError('Name a command.');
-    return;
-  }
-  const scopes = values.scope ?? [];
-  for (const scope of scopes) if (!SCOPE_PATTERN.test(scope)) throw new UsageError(`"${scope}" is not a scope (lowercase word).`);
-  const print = (json: unknown, text: string) => console.log(values.json ? JSON.stringify(json) : text);
+  if (showedUsage(USAGE, values.help, command)) return;
+  const scopes = checkedScopes(values.scope);
+  const print = printerFor(values.json);
 
   const config = loadConfig();
   const oauthStore = await store();
@@ -70,12 +62,12 @@ async function run(argv: string[], store: () => Promise<OAuthStore>): Promise<vo
       store: oauthStore,
     });
     if (command === 'credential') {
-      if (!values.subject || !/^[A-Za-z0-9._@-]{1,128}$/.test(values.subject)) throw new UsageError('--subject <id> is required (letters, digits, . _ @ -).');
+      const subject = checkedSubject(values.subject);
       const { provider } = await server();
       const unknown = scopes.filter((scope) => !(API_SCOPES as readonly string[]).includes(scope));
       if (unknown.length > 0) throw new UsageError(`Unknown scope ${unknown.join(', ')}; this API knows ${API_SCOPES.join(', ')}.`);
-      const token = await mintDemoAccessToken(provider, oauthStore, { subject: values.subject, scopes, audience: config.audience, accessTokenFormat: config.accessTokenFormat });
-      print({ header: `Authorization: Bearer ${token}`, subject: values.subject, scopes }, `Authorization: Bearer ${token}`);
+      const token = await mintDemoAccessToken(provider, oauthStore, { subject, scopes, audience: config.audience, accessTokenFormat: config.accessTokenFormat });
+      print({ header: `Authorization: Bearer ${token}`, subject, scopes }, `Authorization: Bearer ${token}`);
     } else if (command === 'users' && sub === 'add') {
       if (!argument) throw new UsageError('users add <username>');
       const account = await setAccountPassword(oauthStore, argument, await readStdin());
@@ -113,17 +105,4 @@ async function run(argv: string[], store: () => Promise<OAuthStore>): Promise<vo
   }
 }
 
-async function main(): Promise<void> {
-  try {
-    await run(process.argv.slice(2), () => openStoreFromEnv());
-  } catch (error) {
-    const usage = error instanceof UsageError || error instanceof RegistrationError || error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    console.error(error instanceof Error ? error.message : String(error));
-    process.exitCode = usage ? 2 : 1;
-  }
-}
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+void runCommandLine(() => run(process.argv.slice(2), () => openStoreFromEnv()), [ConfigError, RegistrationError]);

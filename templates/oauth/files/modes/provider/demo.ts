@@ -1,7 +1,7 @@
 import { createApiListener } from './app.js';
 import { loadConfig } from './core/config.js';
 import { openPlatform } from './core/platform.js';
-import { startServer } from './core/server.js';
+import { closeOnSignals, startServer } from './core/server.js';
 import { openStoreFromEnv } from './stores/index.js';
 
 /**
@@ -20,15 +20,7 @@ async function main(): Promise<void> {
     },
   });
   console.log(`OAuth demo listening on ${server.url} (authorization server ${config.issuer}, ${config.accessTokenFormat} access tokens)`);
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    await server.close();
-    await store.close();
-  };
-  process.once('SIGTERM', () => void stop());
-  process.once('SIGINT', () => void stop());
+  closeOnSignals(server, store);
 }
 
 main().catch((error: unknown) => {
