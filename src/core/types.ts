@@ -30,6 +30,52 @@ export type RevocationNeed = (typeof REVOCATION_NEEDS)[number];
 export const OPS_CAPACITIES = ['low', 'medium', 'high'] as const;
 export type OpsCapacity = (typeof OPS_CAPACITIES)[number];
 
+/**
+ * How a method is used at one boundary. A plan entry always names its method
+ * and one of that method's variants; the scaffold generates the variant.
+ * - api-key `application`: a key per calling program (never a person).
+ * - session `cookie`: opaque id in a `__Host-` cookie (browsers); `token`: the
+ *   same server-side session behind an opaque bearer token (native apps, CLIs).
+ * - oauth `authorization-code` (PKCE; browsers through a backend-for-frontend,
+ *   native apps per RFC 8252), `client-credentials` (service tokens),
+ *   `device-code` (RFC 8628 sign-in on a CLI or TV), `resource-server` (the API
+ *   trusts tokens of an identity provider that already exists).
+ * - jwt `login-endpoint`: this API signs people in and issues the tokens itself;
+ *   `token-service`: a token service of yours issues them, APIs verify with its JWKS.
+ */
+export const VARIANTS = {
+  'api-key': ['application'],
+  oauth: ['authorization-code', 'client-credentials', 'device-code', 'resource-server'],
+  jwt: ['login-endpoint', 'token-service'],
+  session: ['cookie', 'token'],
+} as const satisfies Record<MethodId, readonly [string, ...string[]]>;
+export type VariantOf<M extends MethodId> = (typeof VARIANTS)[M][number];
+export type Variant = VariantOf<MethodId>;
+
+/** OAuth access tokens are either opaque (introspected, revocable at once) or JWTs (RFC 9068, verified offline). */
+export const TOKEN_FORMATS = ['opaque', 'jwt'] as const;
+export type TokenFormat = (typeof TOKEN_FORMATS)[number];
+
+/** Whether the team already runs or rents an identity provider (OIDC/OAuth issuer). */
+export const IDENTITY_PROVIDERS = ['none', 'hosted', 'self-run'] as const;
+export type IdentityProvider = (typeof IDENTITY_PROVIDERS)[number];
+
+/**
+ * Stable ids of plan boundaries (kinds of callers). They name route groups in
+ * the generated `boundaries` module and the demo's routes (`/<id>/me`).
+ */
+export const BOUNDARY_IDS = [
+  'api',
+  'third-party-apps',
+  'browser-app',
+  'native-apps',
+  'cli-users',
+  'people',
+  'partners',
+  'services',
+] as const;
+export type BoundaryId = (typeof BOUNDARY_IDS)[number];
+
 export const ARCHITECTURES = ['single-app', 'multi-service'] as const;
 export const EXPOSURES = ['internal', 'partners', 'public'] as const;
 export const GRANULARITIES = ['coarse', 'roles', 'scopes'] as const;
