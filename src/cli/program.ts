@@ -51,8 +51,9 @@ export function buildProgram(context: CliContext, info: ProgramInfo): Command {
 
   program
     .command('explain')
-    .description('show what the knowledge base says about one method, or the whole method × dimension matrix')
+    .description('show what the knowledge base says about one method and its variants, or the whole method × dimension matrix')
     .argument('[method]', 'api-key | oauth | jwt | session')
+    .option('-a, --answers <file>', 'show the ratings and scores as they come out for these answers (JSON or YAML)')
     .option('--json', 'print as JSON')
     .action(async (method: string | undefined, options) => {
       const { runExplain } = await import('./commands/explain.js');

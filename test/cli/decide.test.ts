@@ -71,7 +71,7 @@ describe('runDecide with injected prompts', () => {
     );
     await runDecide({ context: ctx, version: '0.0.0-test', prompts });
     // No browser among the clients, so the same-site question is skipped.
-    expect(asked.filter((message) => message.endsWith('?') || message.includes('?'))).toHaveLength(12);
+    expect(asked.filter((message) => message.endsWith('?') || message.includes('?'))).toHaveLength(13);
     expect(asked.some((message) => message.includes('same site'))).toBe(false);
     expect(asked.at(-1)).toMatch(/^Scaffold /);
     expect(out.stdout).toMatch(/^Recommendation: API keys/);

@@ -77,16 +77,18 @@ describe('interactive decide in a terminal', () => {
     await answer('Who calls your API?', 'Space', 'Enter');
     // Q2: keep Browser, add Backend service (last row).
     await answer('Where does the calling code run?', 'Up', 'Space', 'Enter');
-    await answer('Must users let one app act for them elsewhere', 'Enter');
+    await answer('Do people let other apps use your API for them', 'Enter');
     // Q4: default "Within minutes"; one up is "Immediately".
     await answer('How fast must you be able to cut off access?', 'Up', 'Enter');
     await answer('How much auth machinery can your team run', 'Down', 'Enter');
     await answer('Is the API one application or several services?', 'Down', 'Enter');
+    // Default "None"; one down is "Hosted".
+    await answer('Do people already sign in through an identity provider', 'Down', 'Enter');
     await answer('Who can reach the API?', 'Down', 'Enter');
     await answer('How fine-grained must permissions be?', 'Enter');
     await answer('Whom must each request be traceable to?', 'Enter');
     await answer('Is the web UI served from the same site as the API?', 'Enter');
-    // Q11: default "Not decided" is last; two up is Fastify.
+    // Q12: default "Not decided" is last; two up is Fastify.
     await answer('Which web framework serves the API?', 'Up', 'Up', 'Enter');
     await waitFor(() => safeScreen().includes('Your answers'), 'the summary');
     expect(screen()).toMatch(/Revocation\s+Immediately/);
@@ -99,8 +101,9 @@ describe('interactive decide in a terminal', () => {
     const record = readFileSync(join(dir, 'docs', 'decisions', records[0]!), 'utf8');
     expect(record).toMatch(/^---\nstatus: accepted\n/);
     const block = record.slice(0, record.indexOf('\n---\n', 4));
-    expect(block).toMatch(/subjects:\n\s+- internal-service\n\s+- end-user\n/);
-    expect(block).toMatch(/clients:\n\s+- browser\n\s+- backend-service\n/);
+    expect(block).toContain('subjects: [internal-service, end-user]');
+    expect(block).toContain('clients: [browser, backend-service]');
+    expect(block).toContain('identityProvider: hosted');
     expect(block).toContain('revocation: immediate');
     expect(block).toContain('opsCapacity: high');
     expect(block).toContain('architecture: multi-service');

@@ -207,19 +207,20 @@ describe('revisit without a terminal', () => {
 
   it('--answers merges only the changed fields; the outcome may stay the same', async () => {
     const path = await decideInto(project, PARTNER_ANSWERS, { now: DECIDED });
-    project.write('changed.json', JSON.stringify({ audit: 'app' }));
+    // Nobody but partner programs calls this API, so the audit trail defaulted to the application.
+    project.write('changed.json', JSON.stringify({ audit: 'app-and-user' }));
     const { run, context } = revisit({ answers: 'changed.json', trigger: ['revocation-audit'], json: true });
     await run();
     const document = JSON.parse(context.out()) as Record<string, unknown>;
     expect(document.outcome).toBe('same');
-    expect(document.changedAnswers).toEqual([expect.objectContaining({ question: 'audit', from: 'app-and-user', to: 'app' })]);
+    expect(document.changedAnswers).toEqual([expect.objectContaining({ question: 'audit', from: 'app', to: 'app-and-user' })]);
     expect(project.records()).toHaveLength(1);
     const block = parsed(path).block!;
     expect(block.reviews).toHaveLength(1);
     // The moved answer is written back, so the next revisit starts from it.
-    expect(block.answers.audit).toBe('app');
-    expect(block.reviews[0]!.changes).toEqual(['audit: app-and-user → app']);
-    expect(project.read(path)).toContain('  * Answers updated: audit: app-and-user → app.');
+    expect(block.answers.audit).toBe('app-and-user');
+    expect(block.reviews[0]!.changes).toEqual(['audit: app → app-and-user']);
+    expect(project.read(path)).toContain('  * Answers updated: audit: app → app-and-user.');
   });
 
   it('an answers field outside the named triggers is used, with a note', async () => {

@@ -45,9 +45,11 @@ describe('readAnswersFile: valid files', () => {
       revocation: 'minutes',
       opsCapacity: 'low',
       architecture: 'single-app',
+      identityProvider: 'none',
       exposure: 'internal',
       granularity: 'roles',
-      audit: 'app-and-user',
+      // Only people call this API, so requests are traced to the person by default.
+      audit: 'user',
       sameSiteFrontend: true,
     });
   });
@@ -110,7 +112,7 @@ const MALFORMED: { name: string; file: string; text: string; message: string }[]
     file: 'unknown.yaml',
     text: `${VALID_YAML}colour: blue\n`,
     message:
-      'Answers file "unknown.yaml": unknown field "colour"; allowed fields: subjects, clients, delegatedAccess, revocation, opsCapacity, architecture, exposure, granularity, audit, sameSiteFrontend, stack.',
+      'Answers file "unknown.yaml": unknown field "colour"; allowed fields: subjects, clients, delegatedAccess, revocation, opsCapacity, architecture, identityProvider, exposure, granularity, audit, sameSiteFrontend, stack.',
   },
   {
     name: 'unknown field that is a misspelt known one',
@@ -119,7 +121,7 @@ const MALFORMED: { name: string; file: string; text: string; message: string }[]
     message:
       'Answers file "misspelt.yaml" has 2 problems:\n' +
       '  - opsCapacity is missing; it is required, one of: low | medium | high\n' +
-      '  - unknown field "ops_capacity"; did you mean "opsCapacity"? allowed fields: subjects, clients, delegatedAccess, revocation, opsCapacity, architecture, exposure, granularity, audit, sameSiteFrontend, stack',
+      '  - unknown field "ops_capacity"; did you mean "opsCapacity"? allowed fields: subjects, clients, delegatedAccess, revocation, opsCapacity, architecture, identityProvider, exposure, granularity, audit, sameSiteFrontend, stack',
   },
   {
     name: 'YAML yes where a boolean is expected',

@@ -119,13 +119,13 @@ describe('writing a record next to existing ones', () => {
 describe('reading records back', () => {
   it('surfaces a corrupted auth-decide block with the file and line', async () => {
     const { path, text } = await writeRecord(project);
-    await writeFile(path, text.replace('    clients:\n      - browser\n', '    clients:\n      - fax\n'));
+    await writeFile(path, text.replace('clients: [browser]', 'clients: [fax]'));
     const error = await readAuthRecords(project).then(
       () => null,
       (caught: unknown) => caught,
     );
     expect(error).toBeInstanceOf(RecordError);
-    const line = text.split('\n').indexOf('      - browser') + 1;
+    const line = text.split('\n').findIndex((candidate) => candidate.includes('clients: [browser]')) + 1;
     expect((error as RecordError).message).toMatch(
       new RegExp(`^docs/decisions/0001-authenticate-api-callers-with-server-side-sessions\\.md:${line}: .*\\n.*clients\\[0\\] is "fax"`),
     );
@@ -220,6 +220,6 @@ describe('with adr-tools', { timeout: ADR_TIMEOUT }, () => {
 describe('templates', () => {
   it('are found next to the package, with their shared partials', async () => {
     expect(existsSync(join(templatesDir(), 'madr.md.hbs'))).toBe(true);
-    expect(Object.keys(templates.partials)).toEqual(expect.arrayContaining(['context', 'drivers', 'outcome', 'pros-and-cons', 'review']));
+    expect(Object.keys(templates.partials)).toEqual(expect.arrayContaining(['context', 'drivers', 'options', 'outcome', 'defaults', 'review']));
   });
 });

@@ -300,6 +300,8 @@ export async function runRevisit(options: RevisitOptions): Promise<void> {
       outcome: comparison.outcome,
       methodsAdded: comparison.methodsAdded,
       methodsRetired: comparison.methodsRetired,
+      variantsAdded: comparison.variantsAdded,
+      variantsRetired: comparison.variantsRetired,
       notes,
       reviewBy,
       migration,
