@@ -262,20 +262,34 @@ function variantWhy(method: MethodId, variant: Variant, delegation: boolean): st
   }
 }
 
-/** Why a boundary does not get the method that would fit it best on its own. */
+/** A group's callers inside a sentence. */
+const CALLERS_IN_WORDS: Record<GroupKind, string> = {
+  'third-party': 'third-party apps',
+  'browser-users': 'people in the browser',
+  'native-users': 'people on mobile apps',
+  'cli-users': 'people on command-line tools',
+  'other-users': 'people on servers or jobs of their own',
+  partners: 'partner backends',
+  services: 'internal services',
+};
+
+const points = (value: number) => `${value} point${value === 1 ? '' : 's'}`;
+
+/** Why a group does not get the method that would fit it best on its own, as a sentence naming the group. */
 function tradeOffNote(option: GroupOptions, method: MethodId, assignment: Assignment, recommendation: MethodId): string | null {
   if (method === option.best) return null;
+  const callers = CALLERS_IN_WORDS[option.group.kind];
   const bestName = METHODS[option.best].name;
   if (assignment.methods.includes('oauth') && method === 'oauth' && secondTokenSystem(option.group, option.best)) {
     const token = option.best === 'session' ? 'a session token' : 'JWTs of their own';
-    return `the authorization server this plan already runs signs these people in too, so ${token} would be a second token system`;
+    return `The authorization server this plan already runs signs ${callers} in too, so ${token} would be a second token system.`;
   }
   const regret = Math.round(option.bestExact - option.standalone[method]!);
   const usedElsewhere = assignment.methods.filter((candidate) => candidate === method).length > 1;
   if (usedElsewhere || method !== recommendation) {
-    return `it already runs at another boundary, so the API keeps one auth system fewer; ${bestName} would fit this boundary ${regret} point${regret === 1 ? '' : 's'} better on its own`;
+    return `For ${callers} alone, ${bestName} would fit ${points(regret)} better, but would add an auth system to run.`;
   }
-  return `the recommended method has to serve at least one boundary, and costs least here; ${bestName} would fit ${regret} point${regret === 1 ? '' : 's'} better on its own`;
+  return `For ${callers} alone, ${bestName} would fit ${points(regret)} better, but the recommended method has to serve some boundary and costs least here.`;
 }
 
 export function buildPlan(answers: Answers, recommendation: MethodId): PlanEntry[] {
@@ -325,7 +339,7 @@ export function buildPlan(answers: Answers, recommendation: MethodId): PlanEntry
 
   const entries = merged.map(({ entry, notes }) => ({
     ...entry,
-    why: `${entry.why.charAt(0).toUpperCase()}${entry.why.slice(1)}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}.`,
+    why: [`${entry.why.charAt(0).toUpperCase()}${entry.why.slice(1)}.`, ...notes].join(' '),
   }));
   if (entries.length === 1) {
     const only = entries[0]!;
