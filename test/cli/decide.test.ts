@@ -78,7 +78,7 @@ describe('runDecide with injected prompts', () => {
     const records = readdirSync(join(dir, 'docs', 'decisions'));
     expect(records).toHaveLength(1);
     expect(out.stderr).toContain(`Wrote docs/decisions/${records[0]}`);
-    expect(out.stderr).toContain('Later: auth-decide scaffold --method api-key');
+    expect(out.stderr).toContain('To scaffold it later:\n  auth-decide scaffold --method api-key --stack express\n');
   });
 
   it('goes round again when the summary is declined', async () => {
