@@ -116,7 +116,12 @@ async function writeAll(root: string, writes: readonly FileWrite[]): Promise<voi
   } catch (error) {
     const unrestored = await rollBack(staged, createdDirs);
     const errno = error as NodeJS.ErrnoException;
-    const problem = fileSystemProblem(error, 'write', { path: typeof errno.path === 'string' ? errno.path : join(root, failedPath), what: 'the file', cwd: root });
+    const folder = errno.syscall === 'mkdir';
+    const problem = fileSystemProblem(error, folder ? 'create' : 'write', {
+      path: typeof errno.path === 'string' ? errno.path : join(root, failedPath),
+      what: folder ? 'the folder' : 'the file',
+      cwd: root,
+    });
     const reason = problem?.message ?? (error instanceof Error ? error.message : String(error));
     throw new UsageError(`Could not write ${failedPath}. ${reason}`, {
       hint:
