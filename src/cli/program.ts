@@ -38,7 +38,7 @@ const STORE_CHOICES = ['sqlite', 'postgres', 'redis'];
 
 /** Options `decide` hands to the scaffold it runs or offers, the same as `scaffold` takes them. */
 function addScaffoldOptions(command: Command, context: 'decide' | 'scaffold'): Command {
-  const forDecide = (text: string) => (context === 'decide' ? `${text} (for the scaffold)` : text);
+  const forDecide = (text: string) => (context === 'decide' ? `scaffold: ${text}` : text);
   return command
     .addOption(new Option('--stack <stack>', forDecide('web framework')).choices(STACK_CHOICES))
     .option('--out <folder>', forDecide('folder for generated files, relative to the project'))
@@ -70,7 +70,7 @@ export function buildProgram(context: CliContext, info: ProgramInfo): Command {
   const decide = program
     .command('decide', { isDefault: true })
     .description('answer a few questions, compare the four methods and write an auth decision record')
-    .option('-a, --answers <file>', 'read answers from a JSON or YAML file instead of asking')
+    .option('-a, --answers <file>', 'read answers from a JSON or YAML file (- for standard input) instead of asking')
     .option('-y, --yes', 'accept every default (with --answers: skip the confirmation)')
     .option('--json', 'print the decision as one JSON document on stdout')
     .option('--dry-run', 'show what would be written, write nothing')
@@ -114,7 +114,7 @@ export function buildProgram(context: CliContext, info: ProgramInfo): Command {
   program
     .command('revisit')
     .description('re-decide when one of the review triggers has fired')
-    .option('-a, --answers <file>', 'changed answers only (JSON or YAML), merged onto the recorded ones')
+    .option('-a, --answers <file>', 'changed answers only (JSON or YAML; - for standard input), merged onto the recorded ones')
     .option(
       '-t, --trigger <id...>',
       'what happened (repeatable): client-types, authorization-granularity, revocation-audit, distribution, framework-support, threat-model',

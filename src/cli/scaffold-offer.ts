@@ -35,6 +35,15 @@ export const SCAFFOLD_FLAGS: Record<keyof ScaffoldChoices, string> = {
   install: '--no-install',
 };
 
+/** The scaffold choices among a command's options. */
+export function scaffoldChoicesOf(options: ScaffoldChoices): ScaffoldChoices {
+  const choices: ScaffoldChoices = {};
+  for (const key of Object.keys(SCAFFOLD_FLAGS) as (keyof ScaffoldChoices)[]) {
+    if (options[key] !== undefined) (choices as Record<string, unknown>)[key] = options[key];
+  }
+  return choices;
+}
+
 /** The scaffold choices given on the command line, by flag, for messages. */
 export function givenScaffoldFlags(choices: ScaffoldChoices): string[] {
   return (Object.keys(SCAFFOLD_FLAGS) as (keyof ScaffoldChoices)[])

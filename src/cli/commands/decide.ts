@@ -3,6 +3,7 @@
  * `--yes`), score the four methods, show why, write the decision record, and
  * offer to scaffold the chosen method.
  */
+import { basename } from 'node:path';
 import { decideColor, type CliContext } from '../context.js';
 import { checkTitle } from '../options.js';
 import { messenger } from '../output.js';
@@ -10,6 +11,7 @@ import {
   givenScaffoldFlags,
   preflightScaffold,
   printable,
+  scaffoldChoicesOf,
   scaffoldOptions,
   scaffoldStep,
   type ScaffoldChoices,
@@ -197,7 +199,7 @@ async function prepareRecord(
         layout: location.layout,
         ...(supersedes
           ? {
-              supersedes: { number: supersedes.parsed.number, title: supersedes.parsed.title, fileName: supersedes.file.split(/[\\/]/).at(-1)! },
+              supersedes: { number: supersedes.parsed.number, title: supersedes.parsed.title, fileName: basename(supersedes.file) },
               ...(migration ? { migration } : {}),
             }
           : {}),
@@ -291,7 +293,8 @@ export async function runDecide(options: DecideOptions): Promise<void> {
     ...(options.installer ? { installer: options.installer } : {}),
     ...(options.prompts ? { prompts: options.prompts } : {}),
   };
-  const chosen: ScaffoldChoices = { ...options, ...(options.stack ?? answers.stack ? { stack: options.stack ?? answers.stack } : {}) };
+  const stack = options.stack ?? answers.stack;
+  const chosen: ScaffoldChoices = { ...scaffoldChoicesOf(options), ...(stack ? { stack } : {}) };
 
   // A scaffold asked for up front must be able to run before the record is written.
   if (options.scaffold && !options.dryRun) {
