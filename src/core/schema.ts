@@ -31,6 +31,24 @@ const nonEmptySet = <T extends readonly [string, ...string[]]>(values: T) =>
     z.transform((list: T[number][]) => values.filter((v) => list.includes(v)) as T[number][]),
   );
 
+/** A zod type name in words: "a list", not "array". */
+function expectedInWords(expected: string): string {
+  const words: Record<string, string> = { array: 'a list', object: 'an object', string: 'text', number: 'a number', int: 'a whole number', boolean: 'true or false' };
+  return words[expected] ?? expected;
+}
+
+/**
+ * What to say when a yes/no field holds text: a quoted "true" needs its quotes
+ * removed; YAML 1.1 words such as yes, no, on, off are plain text in YAML 1.2
+ * and JSON, so they must be replaced.
+ */
+function booleanAdvice(value: string): string {
+  const word = value.trim().toLowerCase();
+  if (word === 'true' || word === 'false') return ', written without quotes';
+  if (['yes', 'no', 'y', 'n', 'on', 'off'].includes(word)) return ` (write true or false: ${value.trim()} is text, not a yes/no value, in YAML 1.2 and JSON)`;
+  return '';
+}
+
 /** Answers as written by a person or a tool: context fields are optional. */
 export const answersInputSchema = z.strictObject({
   subjects: nonEmptySet(SUBJECTS),
@@ -172,12 +190,14 @@ export function describeIssues(root: unknown, issues: readonly z.core.$ZodIssue[
           path,
           message:
             value === undefined && !inList
-              ? `${path} is missing; it is required, ${kind}: ${allowed}`
+              ? field || issue.code === 'invalid_value'
+                ? `${path} is missing; it is required, ${kind}: ${allowed}`
+                : `${path} is missing; it is required (${expectedInWords(issue.expected)})`
               : !field
                 ? `${path || 'document'} is ${describe(value)}; expected ${issue.code === 'invalid_type' && issue.expected === 'array' ? 'a list' : allowed}`
                 : field.list && !inList
                   ? `${path} is ${describe(value)}; expected a list of: ${allowed}`
-                  : `${path} is ${describe(value)}; allowed: ${allowed}${field.values[0] === 'true' && typeof value === 'string' ? ', written without quotes' : ''}`,
+                  : `${path} is ${describe(value)}; allowed: ${allowed}${field.values[0] === 'true' && typeof value === 'string' ? booleanAdvice(value) : ''}`,
         });
         break;
       }

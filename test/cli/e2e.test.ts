@@ -128,7 +128,7 @@ describe('decide --answers', () => {
     const text = await runCli(['--answers', 'answers.yaml', '--dry-run'], { cwd: dir });
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/--- docs\/decisions\/0004-[a-z0-9-]+\.md \(would be written\) ---\n---\nstatus: accepted/);
-    expect(text.stderr).toMatch(/^Dry run: would write docs\/decisions\/0004-[a-z0-9-]+\.md; nothing was written\.\n$/);
+    expect(text.stderr).toMatch(/^Dry run: would write docs\/decisions\/0004-[a-z0-9-]+\.md;\snothing was written\.\n$/);
     const json = await runCli(['--answers', 'answers.yaml', '--dry-run', '--json'], { cwd: dir });
     expect(json.code).toBe(0);
     const document = JSON.parse(json.stdout) as { record: { path: string; written: boolean; content: string } };
@@ -173,8 +173,10 @@ describe('bad input exits 2 and writes nothing', () => {
     const result = await runCli(['--answers', 'answers.yaml'], { cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
+    // Wrapped at 80 columns, at word boundaries.
     expect(result.stderr).toBe(
-      'Error: Answers file "answers.yaml": revocation is "soon"; allowed: immediate | minutes | at-expiry.\n' +
+      'Error: Answers file "answers.yaml": revocation is "soon"; allowed: immediate |\n' +
+        'minutes | at-expiry.\n' +
         'The answers contract is described in the README (section "The answers file").\n',
     );
     expect(snapshotTree(dir)).toEqual(before);

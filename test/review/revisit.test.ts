@@ -8,7 +8,7 @@ import { questionFor } from '../../src/core/questions.js';
 import { parseRecord } from '../../src/core/record/parse.js';
 import { touchedQuestions } from '../../src/core/review.js';
 import { TRIGGER_IDS, type Answers, type TriggerId } from '../../src/core/types.js';
-import { caught, decideInto, makeProject, PARTNER_ANSWERS, scriptedBackend, testContext, type Project, type Script } from './support.js';
+import { caught, decideInto, duplicateRecord, makeProject, PARTNER_ANSWERS, scriptedBackend, testContext, type Project, type Script } from './support.js';
 
 // Handlers run the real engine, renderer and file system; give a busy machine room.
 vi.setConfig({ testTimeout: 30_000 });
@@ -84,6 +84,8 @@ describe('revisit in a terminal', () => {
   it('changed outcome: new record superseding the old one, migration plan, links both ways, scaffold offered', async () => {
     const oldPath = await decideInto(project, PARTNER_ANSWERS, { now: DECIDED });
     const { run, prompts, context } = revisit({
+      // The OAuth templates need Node 22; the offer is made only where they can run.
+      nodeVersion: '22.12.0',
       script: {
         triggers: ['client-types', 'authorization-granularity'],
         answers: { subjects: ['backend-integration', 'third-party-app'], delegatedAccess: true } as Partial<Answers>,
@@ -119,7 +121,7 @@ describe('revisit in a terminal', () => {
 
     expect(prompts.confirmations).toHaveLength(2);
     expect(prompts.confirmations[1]).toContain('Scaffold OAuth 2');
-    expect(context.err()).toContain('Later: auth-decide scaffold --method oauth --stack express');
+    expect(context.err()).toContain('To scaffold it later:\n  auth-decide scaffold --method oauth --oauth-mode provider --stack express\n');
   });
 
   it('accepting the scaffold offer scaffolds the new method for the recorded stack', { timeout: 60_000 }, async () => {
@@ -332,7 +334,8 @@ describe('revisit and the records on disk', () => {
 
   it('two records claiming to be current: the latest is revisited, with a warning; the other is left alone', async () => {
     const first = await decideInto(project, PARTNER_ANSWERS, { now: DECIDED });
-    const second = await decideInto(project, PARTNER_ANSWERS, { now: DECIDED });
+    // Two branches each recorded a decision and were merged.
+    const second = duplicateRecord(project, first, 2);
     const firstText = project.read(first);
     const { run, context } = revisit({ trigger: ['threat-model'] });
     await run();

@@ -127,7 +127,8 @@ const MALFORMED: { name: string; file: string; text: string; message: string }[]
     name: 'YAML yes where a boolean is expected',
     file: 'yes.yaml',
     text: VALID_YAML.replace('delegatedAccess: false', 'delegatedAccess: yes'),
-    message: 'Answers file "yes.yaml": delegatedAccess is "yes"; allowed: true | false, written without quotes.',
+    message:
+      'Answers file "yes.yaml": delegatedAccess is "yes"; allowed: true | false (write true or false: yes is text, not a yes/no value, in YAML 1.2 and JSON).',
   },
   {
     name: 'quoted boolean in JSON',
@@ -187,7 +188,7 @@ const MALFORMED: { name: string; file: string; text: string; message: string }[]
     message:
       'Answers file "several.yaml" has 2 problems:\n' +
       '  - subjects[0] is "robots"; allowed: internal-service | backend-integration | third-party-app | end-user\n' +
-      '  - delegatedAccess is "maybe"; allowed: true | false, written without quotes',
+      '  - delegatedAccess is "maybe"; allowed: true | false',
   },
   {
     name: 'YAML syntax error: unclosed list',
@@ -262,7 +263,7 @@ describe('readAnswersFile: malformed files', () => {
   it('a directory', async () => {
     mkdirSync(join(dir, 'answers.yaml'));
     const error = await failure('answers.yaml');
-    expect(error.message).toBe('Answers file "answers.yaml" is a directory; give the path of a JSON or YAML file.');
+    expect(error.message).toBe('Answers file "answers.yaml" is a folder, not a file.');
   });
 
   it('a missing file', async () => {

@@ -23,6 +23,7 @@ import { OAUTH_NODE_REASON, satisfiesNode } from '../../core/scaffold/node-versi
 import { createRenderer, TemplateError } from '../../core/scaffold/render.js';
 import type { Transpile, createTranspiler as createTranspilerType } from '../../core/scaffold/transpile.js';
 import { RUN_SCRIPT } from '../../core/scaffold/context.js';
+import { findProjectRoot } from '../../shell/files.js';
 import { detectProject } from '../../shell/project.js';
 import { packageManagerInstaller, type Installer } from '../../shell/installer.js';
 import { readExistingFiles, writeTransaction } from '../../shell/scaffold-writer.js';
@@ -107,7 +108,8 @@ export async function runScaffold(options: ScaffoldOptions): Promise<void> {
   const { context } = options;
   const warnings: string[] = [];
   const canAsk = context.interactive && !options.yes && !options.json;
-  const root = resolve(context.cwd, options.dir ?? '.');
+  // Without --dir: the project the current folder belongs to, as every command finds it.
+  const root = options.dir !== undefined ? resolve(context.cwd, options.dir) : findProjectRoot(context.cwd);
   const templatesRoot = options.templatesRoot ?? defaultTemplatesRoot();
   const nodeVersion = options.nodeVersion ?? process.versions.node;
   const version = options.version ?? ownVersion();
@@ -125,7 +127,7 @@ export async function runScaffold(options: ScaffoldOptions): Promise<void> {
     outDir = checked.value;
   }
 
-  const project = await detectProject(root, context.env);
+  const project = await detectProject(root, context.env, context.cwd);
   const recorded = methodFlag && stackFlag ? { method: null, stack: null, source: null } : await recordDefaults(root, warnings);
 
   // Method: flag, then the decision record, then a question.
@@ -175,7 +177,7 @@ export async function runScaffold(options: ScaffoldOptions): Promise<void> {
     const wanted = nodeRequirement.slice(2);
     if (oauthMode !== null) {
       throw new UsageError(`OAuth ${oauthMode} mode needs Node ${wanted} or newer (${OAUTH_NODE_REASON[oauthMode]}); this is Node ${nodeVersion}.`, {
-        hint: `Run auth-decide with Node ${wanted} (e.g. \`npx -p node@${wanted.split('.')[0]} node …\`), then scaffold again.`,
+        hint: `Run the scaffold again under Node ${wanted} or newer.`,
       });
     }
     throw new UsageError(`The ${method} code needs Node ${nodeRequirement}; this is Node ${nodeVersion}.`, {

@@ -35,6 +35,15 @@ const REVISIT_QUESTION_IDS = [
   'incremental-migration',
 ] as const satisfies readonly RevisitQuestion['id'][];
 
+/** Whether a YYYY-MM-DD string names a real day (2027-02-31 does not). */
+function isCalendarDate(text: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!match) return true; // the format check reports it
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
 /**
  * Everything in the block except `answers`, which the answers contract
  * validates. Not strict: a newer auth-decide may add fields an older one ignores.
@@ -43,7 +52,10 @@ const REVISIT_QUESTION_IDS = [
  * blocks but never reads one, and building zod schemas costs start-up time.
  */
 function buildRecordBlockSchema() {
-  const isoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date written as YYYY-MM-DD'));
+  const isoDate = z.string().check(
+    z.regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date written as YYYY-MM-DD'),
+    z.refine(isCalendarDate, { error: (issue) => `${JSON.stringify(issue.input)} is not a day of the calendar` }),
+  );
   return z.object({
     tool: z.string(),
     version: z.string(),
@@ -235,11 +247,19 @@ export function parseLocatedYaml(text: string, lineOffset: number, fileName: str
   const error = document.errors[0];
   if (error) {
     const line = error.linePos ? error.linePos[0].line + lineOffset : null;
+    // yaml's message repeats the position (relative to the YAML text, not the file) and ends on a colon.
+    const reason = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?\s*$/, '').replace(/:\s*$/, '');
     throw new RecordError({
       file: fileName,
       line,
-      summary: `the ${what} is not valid YAML: ${error.message.split('\n')[0]}`,
+      summary: `the ${what} is not valid YAML: ${reason}`,
     });
+  }
+  try {
+    // Aliases expand when read; a record needs none, and thousands are a "billion laughs".
+    document.toJS({ maxAliasCount: 100 });
+  } catch {
+    throw new RecordError({ file: fileName, line: lineOffset + 1, summary: `the ${what} expands YAML aliases (*name) too many times` });
   }
   return { document, lineCounter, lineOffset };
 }

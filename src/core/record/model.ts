@@ -122,10 +122,11 @@ export class RecordError extends UsageError {
     const where = options.line === null ? options.file : `${options.file}:${options.line}`;
     const problems = options.problems ?? [];
     const details = problems.map((p) => `\n  - ${p}`).join('');
-    super(`${where}: ${options.summary}${details}`, {
+    const summary = problems.length === 0 && !/[.:!?]$/.test(options.summary) ? `${options.summary}.` : options.summary;
+    super(`${where}: ${summary}${details}`, {
       hint:
         options.hint ??
-        'Fix the auth-decide block by hand (compare it with `auth-decide decide --dry-run`), or move the file ' +
+        'Fix the auth-decide block by hand (compare it with `auth-decide decide --yes --dry-run`), or move the file ' +
           'out of the records folder and run `auth-decide decide` to write a new record.',
     });
     this.file = options.file;

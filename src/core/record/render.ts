@@ -26,6 +26,7 @@ import {
 import { blockFlow, blockFromInput } from './block.js';
 import { BLOCK_KEY, type RecordInput } from './model.js';
 import { writeYaml } from './yaml-writer.js';
+import { escapeInline } from './escape.js';
 
 export interface AdrTemplates {
   /** MADR 4 layout with YAML front matter. */
@@ -352,7 +353,7 @@ export function recordView(input: RecordInput) {
 
   return {
     // A title is one line: adr-tools reads it from the first line of the file.
-    title: input.title.replace(/\s+/g, ' ').trim(),
+    title: escapeInline(input.title.replace(/\s+/g, ' ').trim()),
     number: input.number,
     date: input.date,
     decisionMakers: input.decisionMakers && input.decisionMakers.length > 0 ? input.decisionMakers.join(', ') : null,
