@@ -36,7 +36,7 @@ export function exitCodeFor(error: unknown, context: CliContext): number {
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
   context.stderr.write(
     `Internal error: auth-decide ${packageJson.version} hit a bug.\n${detail}\n` +
-      'Please report it to the auth-decide issue tracker with the command you ran.\n',
+      `Please report it at ${packageJson.bugs?.url ?? 'the auth-decide issue tracker'} with the command you ran.\n`,
   );
   return EXIT.internal;
 }
