@@ -82,9 +82,8 @@ function typeDeclarations() {
 await rm(dist, { recursive: true, force: true });
 typeDeclarations();
 
-await build({
+const common = {
   cwd: root,
-  input: { 'cli/index': 'src/cli/index.ts', 'lib/index': 'src/index.ts' },
   platform: 'node',
   external: (id, importer, isResolved) =>
     !isResolved && /^[^./\0]/.test(id) && !isBundled(id) && !isCommandersChildProcess(id, importer),
@@ -93,15 +92,38 @@ await build({
   // Entry chunks may gain exports; nothing imports them but the package itself.
   preserveEntrySignatures: 'allow-extension',
   logLevel: 'warn',
+};
+const commonOutput = {
+  dir: dist,
+  minify: true,
+  // NOTE: no keepNames (it adds a tenth to the decide chunk). auth-decide's errors set `name`
+  // explicitly, and nothing on the way to the user reads a bundled class's constructor name.
+  keepNames: false,
+};
+
+// The library entry: ES modules, for `import … from 'auth-decide'`.
+await build({
+  ...common,
+  input: { 'lib/index': 'src/index.ts' },
+  output: { ...commonOutput, format: 'esm', entryFileNames: '[name].js', chunkFileNames: 'lib/[name]-[hash].js' },
+});
+
+/**
+ * The CLI: CommonJS, so bin/auth-decide.js can run it from a V8 code cache
+ * (src/shell/compile-cache.ts; Node's ES module loader offers no such hook on
+ * Node 20). External dynamic imports become `require` (Node >= 20.19 loads the
+ * ES-module-only ones that way), since cached code has no `import()`.
+ */
+await build({
+  ...common,
+  input: { 'cli/index': 'src/cli/index.ts', 'cli/compile-cache': 'src/shell/compile-cache.ts' },
   output: {
-    dir: dist,
-    format: 'esm',
+    ...commonOutput,
+    format: 'cjs',
+    dynamicImportInCjs: false,
+    // `.js` under a package.json of "type": "commonjs" (written below), so the paths stay those of an ES module build.
     entryFileNames: '[name].js',
     chunkFileNames: 'chunks/[name]-[hash].js',
-    minify: true,
-    // NOTE: no keepNames (it adds a tenth to the decide chunk). auth-decide's errors set `name`
-    // explicitly, and nothing on the way to the user reads a bundled class's constructor name.
-    keepNames: false,
     codeSplitting: {
       // Modules only listed here join the group; their other imports (errors, context) stay where --help needs them.
       includeDependenciesRecursively: false,
@@ -138,16 +160,26 @@ async function thirdPartyLicences() {
 }
 await thirdPartyLicences();
 
+for (const folder of ['cli', 'chunks']) await writeFile(join(dist, folder, 'package.json'), '{ "type": "commonjs" }\n');
+
 // The package's "." export; the bundle itself sits one folder down like every other output file.
 await writeFile(join(dist, 'index.js'), "export * from './lib/index.js';\n");
 
+/** Generated data modules are CommonJS, like the CLI that loads them with `require`. */
+function asCommonJs(code, name) {
+  const parts = code.split('export default ');
+  if (parts.length !== 2) throw new Error(`${name}: expected exactly one \`export default\``);
+  return `${parts[0]}module.exports = ${parts[1]}`;
+}
+
 async function writeMinified(path, code) {
+  code = asCommonJs(code, relative(root, path));
   const result = await minify(path, code);
   if (result.errors?.length) throw new Error(`Could not minify ${relative(root, path)}: ${result.errors.map((e) => e.message).join('; ')}`);
   await writeFile(path, result.code);
 }
 
-await writeMinified(join(dist, 'adr-templates.js'), await precompiledAdrTemplatesModule(join(root, 'templates', 'adr')));
+await writeMinified(join(dist, 'adr-templates.cjs'), await precompiledAdrTemplatesModule(join(root, 'templates', 'adr')));
 
 /**
  * The transpiler a scaffold run used to call, and the engine's own idea of a
@@ -192,6 +224,6 @@ const scaffoldDir = join(dist, 'scaffold-templates');
 await mkdir(scaffoldDir, { recursive: true });
 for (const [name, modules] of scaffoldModules) {
   for (const [form, code] of Object.entries(modules)) {
-    await writeMinified(join(scaffoldDir, form === 'base' ? `${name}.js` : `${name}.${form.replace('.', '-')}.js`), code);
+    await writeMinified(join(scaffoldDir, form === 'base' ? `${name}.cjs` : `${name}.${form.replace('.', '-')}.cjs`), code);
   }
 }

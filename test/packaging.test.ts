@@ -62,6 +62,7 @@ describe('the packed package', () => {
     for (const entry of topLevel) expect(['LICENSE', 'README.md', 'bin', 'dist', 'package.json', 'templates']).toContain(entry);
     expect(packedFiles).toContain('bin/auth-decide.js');
     expect(packedFiles).toContain('dist/cli/index.js');
+    expect(packedFiles).toContain('bin/package.json');
     expect(packedFiles.some((path) => path.startsWith('templates/adr/'))).toBe(true);
     expect(packedFiles.some((path) => path.startsWith('src/') || path.startsWith('test/'))).toBe(false);
   });

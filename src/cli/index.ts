@@ -65,4 +65,7 @@ process.on('SIGINT', () => {
   process.exit(EXIT.cancelled);
 });
 
-process.exitCode = await main();
+// NOTE: no top-level await: the CLI is built as CommonJS, to run from a code cache (src/shell/compile-cache.ts).
+void main().then((code) => {
+  process.exitCode = code;
+});

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import handlebarsRuntimeModule from 'handlebars/runtime.js';
 import { InternalError } from '../errors.js';
+import { loadBuiltModule } from './built-module.js';
 import { parseWith } from '../core/schema.js';
 import { templateManifestSchema, type TemplateManifest } from '../core/scaffold/schema.js';
 import type { ModuleFormat, TemplateSource } from '../core/scaffold/model.js';
@@ -39,9 +40,9 @@ export function builtTemplatesRoot(): URL {
   return new URL('../scaffold-templates/', import.meta.url);
 }
 
-/** The file of one built module: `<name>.js` (base) or `<name>.<form>.js`. */
+/** The file of one built module: `<name>.cjs` (base) or `<name>.<form>.cjs`. */
 export const builtModuleName = (name: string, form: JavaScriptForm | null): string =>
-  form === null ? `${name}.js` : `${name}.${form.replace('.', '-')}.js`;
+  form === null ? `${name}.cjs` : `${name}.${form.replace('.', '-')}.cjs`;
 
 /** Templates by name, a renderer for their Handlebars texts, and JavaScript of their TypeScript files. */
 export interface TemplateLibrary {
@@ -90,11 +91,11 @@ const handlebarsRuntime = handlebarsRuntimeModule as unknown as HandlebarsEnviro
 export function builtTemplateLibrary(root: URL): TemplateLibrary {
   const handlebars = scaffoldHandlebars(handlebarsRuntime);
   const compiled = new Map<string, TemplateSpec>();
-  const importBuilt = async <T>(file: string): Promise<T> => ((await import(new URL(file, root).href)) as { default: T }).default;
+  const importBuilt = <T>(file: string): T => loadBuiltModule<T>(new URL(file, root));
   return {
     async load(name) {
       if (!exists(new URL(builtModuleName(name, null), root))) return null;
-      const built = await importBuilt<BuiltTemplate>(builtModuleName(name, null));
+      const built = importBuilt<BuiltTemplate>(builtModuleName(name, null));
       for (const [, content, spec] of built.files) if (spec !== undefined) compiled.set(content, spec);
       for (const [source, spec] of built.strings) compiled.set(source, spec);
       return { manifest: parseTemplateManifest(built.manifest, name), files: built.files.map(([path, content]) => ({ path, content })) };
@@ -103,7 +104,7 @@ export function builtTemplateLibrary(root: URL): TemplateLibrary {
     async javascript(names, moduleFormat) {
       const forms = new Map<string, Partial<Record<JavaScriptForm, string | BuiltTree>>>();
       const wanted = names.flatMap((name) => javaScriptFormsFor(moduleFormat).map((form) => ({ name, form })));
-      const modules = await Promise.all(wanted.map(({ name, form }) => importBuilt<BuiltForm>(builtModuleName(name, form))));
+      const modules = wanted.map(({ name, form }) => importBuilt<BuiltForm>(builtModuleName(name, form)));
       wanted.forEach(({ name, form }, index) => {
         for (const [path, output] of modules[index]!) {
           const key = `${name}/files/${path}`;
