@@ -19,7 +19,6 @@
  */
 import { lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { Module } from 'node:module';
-import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { Script } from 'node:vm';
 
@@ -41,13 +40,9 @@ export function cacheFolder(env: Record<string, string | undefined>): string | n
   // The XDG rule: a relative XDG_CACHE_HOME is ignored.
   let base = env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : undefined;
   if (!base) {
-    let home = '';
-    try {
-      home = homedir();
-    } catch {
-      return null;
-    }
-    if (!home) return null;
+    // HOME (USERPROFILE on Windows) is what os.homedir() reads first; node:os is not loaded for it.
+    const home = env.HOME || env.USERPROFILE;
+    if (!home || !isAbsolute(home)) return null;
     base = join(home, '.cache');
   }
   return join(base, 'auth-decide', 'compile-cache');
