@@ -52,7 +52,8 @@ export function processContext(): CliContext {
     cwd: process.cwd(),
     env,
     now: new Date(),
-    interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY) && env.CI !== 'true',
+    // NOTE: stdout first: touching process.stdin builds a stream (and loads a dozen modules), which only a terminal session needs.
+    interactive: Boolean(process.stdout.isTTY && process.stdin.isTTY) && env.CI !== 'true',
     stdout: process.stdout,
     stderr: process.stderr,
     color: decideColor(env, Boolean(process.stderr.isTTY)),

@@ -37,4 +37,7 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-process.exitCode = await main();
+// NOTE: no top-level await: the CLI is built as CommonJS, to run from a code cache (src/shell/compile-cache.ts).
+void main().then((code) => {
+  process.exitCode = code;
+});

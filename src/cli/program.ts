@@ -141,6 +141,18 @@ export function buildProgram(context: CliContext, info: ProgramInfo): Command {
     });
 
   program
+    .command('inspect')
+    .description('decode a JWT, API key or session token offline and flag its risks (never sent anywhere)')
+    .argument('<credential>', 'the token or key, an Authorization header, or - to read it from stdin (keeps it out of shell history)')
+    .option('--json', 'print the findings as one JSON document')
+    .option('--strict', 'exit 1 when the credential shows risks or errors')
+    .option('--adr-dir <dir>', 'folder for decision records, whose plan sets the expected lifetimes (default: detected)')
+    .action(async (credential: string, options) => {
+      const { runInspect } = await import('./commands/inspect.js');
+      await runInspect({ ...options, credential, context });
+    });
+
+  program
     .command('help')
     .description('show help for a command')
     .argument('[command]', 'the command to explain')

@@ -24,6 +24,7 @@ import {
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
+import { loadBuiltModule } from './built-module.js';
 import { chooseCurrentRecord, type CurrentRecord } from '../core/record/current.js';
 import { CONVENTIONAL_DIRS, chooseAdrDir, detectLayout, isRecordFileName, nextRecordNumber, recordNumberOf } from '../core/record/locate.js';
 import { RecordError, type ParsedRecord, type RecordLayout } from '../core/record/model.js';
@@ -435,20 +436,20 @@ export function templatesDir(): string {
 }
 
 /**
- * The templates as compiled by the build (dist/adr-templates.js), or null when
+ * The templates as compiled by the build (dist/adr-templates.cjs), or null when
  * running from source. NOTE: the path is computed, not a literal import, so
  * the bundler leaves it alone and source runs never need a build.
  */
 async function loadPrecompiledTemplates(): Promise<PrecompiledAdrTemplates | null> {
   // From src/shell/ or dist/shell/ (also inside the bundle), one folder up is src/ or dist/.
-  const url = new URL('../adr-templates.js', import.meta.url);
+  const url = new URL('../adr-templates.cjs', import.meta.url);
   try {
     statSync(url);
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return null;
     throw error;
   }
-  return ((await import(url.href)) as { default: PrecompiledAdrTemplates }).default;
+  return loadBuiltModule<PrecompiledAdrTemplates>(url);
 }
 
 /**

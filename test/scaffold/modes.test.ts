@@ -130,7 +130,7 @@ describe('the oauth template in each mode', () => {
       templateVersion: '0.0.0-test',
       project: { name: 'app', packageType: 'module', hasPackageJson: true },
       renderer: createRenderer(),
-      transpile: null,
+      javascript: null,
     });
   }
   const pathsOf = (rendered: Awaited<ReturnType<typeof render>>) => rendered.files.map((f) => f.path.replace(/^src\/auth\//, ''));

@@ -20,14 +20,13 @@ import { planScaffold, pathsToRead, renderScaffold, type ScaffoldPlan } from '..
 import { buildReport, formatPlan, plainStyle, type PlanStyle, type ScaffoldReport } from '../../core/scaffold/report.js';
 import { manifestForMode } from '../../core/scaffold/modes.js';
 import { OAUTH_NODE_REASON, satisfiesNode } from '../../core/scaffold/node-version.js';
-import { createRenderer, TemplateError } from '../../core/scaffold/render.js';
-import type { Transpile, createTranspiler as createTranspilerType } from '../../core/scaffold/transpile.js';
+import { TemplateError, type JavaScriptOutput } from '../../core/scaffold/render.js';
 import { RUN_SCRIPT } from '../../core/scaffold/context.js';
 import { findProjectRoot } from '../../shell/files.js';
 import { detectProject } from '../../shell/project.js';
 import { packageManagerInstaller, type Installer } from '../../shell/installer.js';
 import { readExistingFiles, writeTransaction } from '../../shell/scaffold-writer.js';
-import { defaultTemplatesRoot, loadTemplate } from '../../shell/scaffold-templates.js';
+import { openTemplateLibrary } from '../../shell/scaffold-templates.js';
 import type { PromptBackend } from '../../shell/prompts.js';
 import { InternalError } from '../../errors.js';
 
@@ -51,7 +50,7 @@ export interface ScaffoldOptions {
   installer?: Installer;
   /** Answers prompts; replaced in tests. */
   prompts?: PromptBackend;
-  /** Folder holding `<method>/template.json`; defaults to the templates shipped with auth-decide. */
+  /** Folder holding `<method>/template.json`, compiled as met; defaults to the templates shipped with auth-decide. */
   templatesRoot?: string;
   /** The Node version the generated code will run on; defaults to this process's. */
   nodeVersion?: string;
@@ -110,7 +109,7 @@ export async function runScaffold(options: ScaffoldOptions): Promise<void> {
   const canAsk = context.interactive && !options.yes && !options.json;
   // Without --dir: the project the current folder belongs to, as every command finds it.
   const root = options.dir !== undefined ? resolve(context.cwd, options.dir) : findProjectRoot(context.cwd);
-  const templatesRoot = options.templatesRoot ?? defaultTemplatesRoot();
+  const templates = openTemplateLibrary(options.templatesRoot);
   const nodeVersion = options.nodeVersion ?? process.versions.node;
   const version = options.version ?? ownVersion();
 
@@ -165,7 +164,7 @@ export async function runScaffold(options: ScaffoldOptions): Promise<void> {
   } else if (oauthModeFlag !== undefined) {
     throw new UsageError('--oauth-mode applies only to --method oauth.');
   }
-  const template = await loadTemplate(templatesRoot, method);
+  const template = await templates.load(method);
   if (template === null) {
     throw new UsageError(`There are no templates for method ${method} in this version of auth-decide.`, {
       hint: 'Choose another method with --method.',
@@ -225,12 +224,11 @@ export async function runScaffold(options: ScaffoldOptions): Promise<void> {
     packageManager: project.packageManager.value,
   };
 
-  const transpile: Transpile | null =
-    lang === 'js' ? (await import('../../core/scaffold/transpile.js')).createTranspiler(await loadTypeScript()) : null;
+  const javascript: JavaScriptOutput | null = lang === 'js' ? await templates.javascript([method], moduleFormat) : null;
 
   let rendered;
   try {
-    rendered = renderScaffold({ selection, template, templateName: method, templateVersion: version, project, renderer: createRenderer(), transpile });
+    rendered = renderScaffold({ selection, template, templateName: method, templateVersion: version, project, renderer: templates.renderer, javascript });
   } catch (error) {
     if (error instanceof TemplateError) throw new InternalError(`The ${method} template is broken: ${error.message}`, { cause: error });
     throw error;
@@ -340,11 +338,6 @@ async function readPreviousManifest(root: string): Promise<ScaffoldManifest | nu
     });
   }
   return parsed.value;
-}
-
-/** TypeScript is large; it is loaded only for JavaScript targets. */
-async function loadTypeScript(): Promise<Parameters<typeof createTranspilerType>[0]> {
-  return (await import('typescript')).default;
 }
 
 function describeDetection(project: ProjectInfo, selection: ScaffoldSelection, recordSource: string | null): string {

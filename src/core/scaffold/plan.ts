@@ -11,8 +11,7 @@ import type { DependencyPlan, DesiredFile, FileAction, InstallCommand, PlannedFi
 import { manifestForMode } from './modes.js';
 import { outputExtensions } from './paths.js';
 import { editPackageJson, newPackageJson, newTsconfig, planScripts, withEnvExample, type ScriptChange } from './project-files.js';
-import { renderScripts, renderTemplateFiles, type Renderer } from './render.js';
-import type { Transpile } from './transpile.js';
+import { renderScripts, renderTemplateFiles, type JavaScriptOutput, type Renderer } from './render.js';
 
 export const PROJECT_FILES = { packageJson: 'package.json', tsconfig: 'tsconfig.json', envExample: '.env.example' } as const;
 
@@ -32,7 +31,7 @@ export function renderScaffold(input: {
   templateVersion: string;
   project: Pick<ProjectInfo, 'name' | 'packageType' | 'hasPackageJson'>;
   renderer: Renderer;
-  transpile: Transpile | null;
+  javascript: JavaScriptOutput | null;
 }): RenderedScaffold {
   const { selection } = input;
   // The rest of the plan sees the manifest of the chosen OAuth mode only.
@@ -55,7 +54,7 @@ export function renderScaffold(input: {
     moduleFormat: selection.moduleFormat,
     outDir: selection.outDir,
     renderer: input.renderer,
-    transpile: input.transpile,
+    javascript: input.javascript,
   });
   return {
     selection,
