@@ -1,5 +1,5 @@
 /**
- * Reading method templates from disk. The templates folder is found from this
+ * Reading templates (the kernel's and each method's) from disk. The templates folder is found from this
  * module's own location, which is two levels below the package root both in
  * `src/shell/` (tests) and in `dist/shell/` (the published CLI).
  */
@@ -26,7 +26,16 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
   return files;
 }
 
-/** The template of a method, or null when this version ships none. */
+async function readOptional(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+/** The template named `method` (`kernel` or a method id), or null when this version ships none. */
 export async function loadTemplate(templatesRoot: string, method: string): Promise<TemplateSource | null> {
   const dir = join(templatesRoot, method);
   let manifestText: string;
@@ -51,8 +60,13 @@ export async function loadTemplate(templatesRoot: string, method: string): Promi
   if (parsed.value.method !== method) {
     throw new InternalError(`templates/${method}/template.json says "method": "${parsed.value.method}"; it must match its folder`);
   }
-  if (!parsed.value.stores.includes(parsed.value.defaultStore)) {
-    throw new InternalError(`templates/${method}/template.json: defaultStore "${parsed.value.defaultStore}" is not among stores`);
+  const { stores, defaultStore, variants } = parsed.value;
+  // The kernel (and a method still in the single-method layout) owns the stores; a method on the kernel may narrow them.
+  if (variants === undefined && (stores === undefined || defaultStore === undefined)) {
+    throw new InternalError(`templates/${method}/template.json needs "stores" and "defaultStore"`);
+  }
+  if (defaultStore !== undefined && !(stores ?? []).includes(defaultStore)) {
+    throw new InternalError(`templates/${method}/template.json: defaultStore "${defaultStore}" is not among stores`);
   }
   let paths: string[] = [];
   try {
@@ -61,5 +75,5 @@ export async function loadTemplate(templatesRoot: string, method: string): Promi
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   const files = await Promise.all(paths.map(async (path) => ({ path, content: await readFile(join(dir, 'files', ...path.split('/')), 'utf8') })));
-  return { manifest: parsed.value, files };
+  return { manifest: parsed.value, files, authSection: await readOptional(join(dir, 'AUTH.section.md.hbs')) };
 }

@@ -11,9 +11,9 @@ import { EXIT, ExitError, UsageError } from '../../errors.js';
 import { evaluateCheck, type CheckFacts, type Finding, type GeneratedFileFacts, type RecordFacts } from '../../core/check.js';
 import { plainStyle, styleFor, wrap, REPORT_WIDTH } from '../../core/report.js';
 import { wantedDependencies } from '../../core/scaffold/dependencies.js';
-import { MANIFEST_PATH, parseManifest } from '../../core/scaffold/manifest.js';
+import { MANIFEST_PATH, parseManifest, type ReadManifest } from '../../core/scaffold/manifest.js';
 import { parseWith } from '../../core/schema.js';
-import { templateManifestSchema, type ScaffoldManifest } from '../../core/scaffold/schema.js';
+import { templateManifestSchema } from '../../core/scaffold/schema.js';
 import { detectProject } from '../../shell/project.js';
 import { defaultTemplatesRoot } from '../../shell/scaffold-templates.js';
 import { currentAuthRecord, locateRecords, readAuthRecords } from '../../shell/records.js';
@@ -38,7 +38,7 @@ async function readOptional(path: string): Promise<string | null> {
   }
 }
 
-async function readManifest(cwd: string): Promise<ScaffoldManifest | null> {
+async function readManifest(cwd: string): Promise<ReadManifest | null> {
   const text = await readOptional(join(cwd, MANIFEST_PATH));
   if (text === null) return null;
   const result = parseManifest(text);
@@ -52,34 +52,33 @@ async function readManifest(cwd: string): Promise<ScaffoldManifest | null> {
 
 const sha256 = (content: Buffer) => createHash('sha256').update(content).digest('hex');
 
-async function generatedFileStates(cwd: string, manifest: ScaffoldManifest | null): Promise<GeneratedFileFacts[]> {
+async function generatedFileStates(cwd: string, manifest: ReadManifest | null): Promise<GeneratedFileFacts[]> {
   const states: GeneratedFileFacts[] = [];
-  for (const scaffold of manifest?.scaffolds ?? []) {
-    for (const [path, hash] of Object.entries(scaffold.files).sort(([a], [b]) => a.localeCompare(b))) {
-      let content: Buffer;
-      try {
-        content = await readFile(resolve(cwd, path));
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT' || code === 'ENOTDIR') {
-          states.push({ path, state: 'deleted' });
-          continue;
-        }
-        throw error;
+  for (const [path, hash] of Object.entries(manifest?.manifest.files ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+    let content: Buffer;
+    try {
+      content = await readFile(resolve(cwd, path));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
+        states.push({ path, state: 'deleted' });
+        continue;
       }
-      states.push({ path, state: sha256(content) === hash ? 'unchanged' : 'edited' });
+      throw error;
     }
+    states.push({ path, state: sha256(content) === hash ? 'unchanged' : 'edited' });
   }
   return states;
 }
 
 /**
- * The packages our own scaffolds add, read from each scaffolded method's
- * template metadata, so check never blames auth-decide's own choices.
+ * The packages our own scaffolds add, so check never blames auth-decide's own
+ * choices: listed in the manifest, or for a 0.1.0 manifest read from each
+ * scaffolded method's template metadata.
  */
-async function scaffoldedDependencies(manifest: ScaffoldManifest | null, templatesDir: string): Promise<string[]> {
-  const names = new Set<string>();
-  for (const scaffold of manifest?.scaffolds ?? []) {
+async function scaffoldedDependencies(manifest: ReadManifest | null, templatesDir: string): Promise<string[]> {
+  const names = new Set<string>(manifest?.manifest.dependencies ?? []);
+  for (const scaffold of manifest?.legacy ?? []) {
     const text = await readOptional(join(templatesDir, scaffold.method, 'template.json'));
     if (text === null) continue;
     let document: unknown;
@@ -159,7 +158,7 @@ export async function runCheck(options: CheckOptions): Promise<void> {
   }
 
   // The framework the last scaffold generated for stands in when the record names none.
-  const scaffoldedStack = manifest?.scaffolds.at(-1)?.stack ?? null;
+  const scaffoldedStack = manifest?.manifest.package.stack ?? null;
   const recordedStack = record?.stack ?? scaffoldedStack;
   // Several frameworks in one project: the recorded one still counts as detected when it is among them.
   const detectedStack =

@@ -131,14 +131,14 @@ async function writeRecord(record: PreparedRecord): Promise<void> {
 
 async function offerScaffold(options: DecideOptions, answers: Answers, decision: Decision): Promise<void> {
   const { context } = options;
-  const method = decision.recommendation;
-  const name = METHODS[method].name;
+  const methods = [...new Set(decision.plan.map((entry) => entry.method))];
+  const names = methods.map((method) => METHODS[method].name).join(' + ');
   const interactive = context.interactive && !options.yes && !options.scaffold;
   if (interactive) {
     const { confirm, backend } = await promptsFor(options);
     const stack = answers.stack ?? 'the framework found in package.json';
-    if (!(await confirm(`Scaffold ${name} code for ${stack} now?`, false, backend))) {
-      context.stderr.write(`Later: auth-decide scaffold --method ${method}${answers.stack ? ` --stack ${answers.stack}` : ''}\n`);
+    if (!(await confirm(`Scaffold the plan (${names}) for ${stack} now?`, false, backend))) {
+      context.stderr.write(`Later: auth-decide scaffold${answers.stack ? ` --stack ${answers.stack}` : ''}\n`);
       return;
     }
   } else if (!options.scaffold) {
@@ -147,16 +147,13 @@ async function offerScaffold(options: DecideOptions, answers: Answers, decision:
   const { runScaffold } = await import('./scaffold.js');
   await runScaffold({
     context,
-    method,
+    // The plan itself, so a dry run or --no-record (no record on disk) scaffolds the same thing.
+    plan: decision.plan as unknown as Record<string, unknown>[],
     ...(answers.stack ? { stack: answers.stack } : {}),
     dryRun: options.dryRun ?? false,
     install: true,
     yes: !interactive,
   });
-  const others = [...new Set(decision.plan.map((entry) => entry.method))].filter((other) => other !== method);
-  for (const other of others) {
-    context.stderr.write(`The plan also uses ${METHODS[other].name}: auth-decide scaffold --method ${other}\n`);
-  }
 }
 
 export async function runDecide(options: DecideOptions): Promise<void> {
