@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { resolve } from 'node:path';
 import { POLICY } from '../policy.js';
 import type { AuditSink } from './audit.js';
+import { commandsOf, type Command } from './command-line.js';
 import { strategyKey, type Boundary, type BoundaryTable } from './boundary.js';
 import { systemClock, type Clock } from './clock.js';
 import { ConfigError, readChoice, readOrigins, readWhole, type Env } from './config.js';
@@ -73,6 +74,8 @@ export interface Auth {
   readonly routes: readonly Route[];
   /** Raw Node handlers served before the framework. */
   readonly mounts: readonly RawMount[];
+  /** The management commands (`cli.ts`): the kernel's and each method's. */
+  readonly commands: readonly Command[];
   readonly store: AuthStore;
   readonly clock: Clock;
   readonly throttle: Throttle;
@@ -163,6 +166,7 @@ export async function assembleAuth(input: AuthConfig & { methods: readonly Metho
     boundaries: input.boundaries,
     routes: [...[...running.values()].flatMap((method) => method.routes ?? []), ...(input.routes ?? [])],
     mounts: [...running.values()].flatMap((method) => method.mounts ?? []),
+    commands: commandsOf(input.methods),
     store,
     clock,
     throttle,

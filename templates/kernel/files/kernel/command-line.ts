@@ -106,12 +106,15 @@ function usageText(commands: readonly Command[]): string {
   ].join('\n');
 }
 
+/** The commands of a package: the kernel's, then each method's. */
+export const commandsOf = (methods: readonly MethodModule[]): Command[] => [credentialCommand, usageCommand, ...methods.flatMap((method) => method.commands ?? [])];
+
 /** Runs one command; sets `process.exitCode`, never exits by itself. */
 export async function runCommandLine(
   argv: readonly string[],
   setup: { methods: readonly MethodModule[]; createAuth: (config?: AuthConfig) => Promise<Auth> },
 ): Promise<void> {
-  const commands = [credentialCommand, usageCommand, ...setup.methods.flatMap((method) => method.commands ?? [])];
+  const commands = commandsOf(setup.methods);
   // `pnpm run x -- --flag` passes the "--" along.
   const args = argv[0] === '--' ? argv.slice(1) : [...argv];
   const [name, ...rest] = args;
