@@ -9,7 +9,6 @@ import { apiKeyHeader, startKeyServer, TEST_PREFIX, type KeyServer } from './sup
  * the real store: `/partners` accepts API keys only.
  */
 const policy = POLICY['api-key'].application;
-const HOUR = 3_600_000;
 
 /** Replaces one character of the secret and fixes the checksum, so the key stays well formed. */
 function tamperedButWellFormed(key: string): string {
@@ -234,12 +233,19 @@ describe('API keys over HTTP (checklist section 1)', () => {
     expect(foreign.text).not.toContain('globex');
   });
 
-  it('records when a key was last used', async () => {
+  it(`records when a key was last used, writing at most once per ${policy.lastUsedResolution} seconds`, async () => {
     const { key, info } = await server.mint();
     expect(info.lastUsedAt).toBeNull();
+    const lastUsed = async () => (await server.method.keys.list({ tenant: 'acme' })).find((k) => k.id === info.id)!.lastUsedAt;
+    const first = server.clock.now().toISOString();
     await server.get('/partners/me', apiKeyHeader(key));
-    const [listed] = (await server.method.keys.list({ tenant: 'acme' })).filter((k) => k.id === info.id);
-    expect(listed!.lastUsedAt).toBe(server.clock.now().toISOString());
+    expect(await lastUsed()).toBe(first);
+    server.clock.advance(policy.lastUsedResolution * 1000 - 1);
+    await server.get('/partners/me', apiKeyHeader(key));
+    expect(await lastUsed()).toBe(first);
+    server.clock.advance(1);
+    await server.get('/partners/me', apiKeyHeader(key));
+    expect(await lastUsed()).toBe(server.clock.now().toISOString());
   });
 
   it('1.9 a burst of bad keys from one address → 429 with Retry-After; a good key from there still works', async () => {

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Auth } from './auth.js';
 import { readBody } from './body.js';
 import type { GuardDecision } from './guard.js';
-import { json, type AuthResponse, type Route } from './http.js';
+import { json, type AuthResponse, type Route, type RouteRequest } from './http.js';
 import { describePrincipal } from './principal.js';
 import { ProblemError } from './problem.js';
 
@@ -72,7 +72,7 @@ export async function runRoute(auth: Auth, route: Route, parts: RequestParts): P
 export function demoRoutes(auth: Auth): Route[] {
   const routes: Route[] = [{ method: 'GET', path: '/health', body: 'none', handle: () => json(200, { status: 'ok' }) }];
   for (const boundary of auth.boundaries) {
-    const me = (request: { principal: Parameters<typeof describePrincipal>[0] | null }) => json(200, describePrincipal(request.principal!));
+    const me = (request: RouteRequest) => json(200, describePrincipal(request.principal!));
     routes.push(
       { method: 'GET', path: `/${boundary.id}/me`, boundary: boundary.id, body: 'none', handle: me },
       // An unsafe method on every boundary, so CSRF rules can be seen to apply to cookies and only to them.
