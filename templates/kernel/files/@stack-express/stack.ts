@@ -1,6 +1,6 @@
 import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Auth } from './kernel/auth.js';
-import type { AuthResponse, Route } from './kernel/http.js';
+import { serialise, type AuthResponse, type Route } from './kernel/http.js';
 import type { Principal } from './kernel/principal.js';
 import { problem } from './kernel/problem.js';
 import { demoRoutes, guardRequest, runRoute, type RequestParts } from './kernel/routes.js';
@@ -17,10 +17,10 @@ interface Authenticated {
 }
 
 function send(res: Response, response: AuthResponse): void {
-  res.status(response.status).set(response.headers);
-  if (response.body === null || response.body === undefined) res.end();
-  else if (typeof response.body === 'string') res.send(response.body);
-  else res.type(response.headers['content-type'] ?? 'application/json').send(JSON.stringify(response.body));
+  const { status, headers, body } = serialise(response);
+  res.status(status).set(headers);
+  if (body === null) res.end();
+  else res.send(body);
 }
 
 const partsOf = (req: Request): RequestParts => ({

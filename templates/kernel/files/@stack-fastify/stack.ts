@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type onRequestHookHandler } from 'fastify';
 import type { Auth } from './kernel/auth.js';
-import type { AuthResponse, Route } from './kernel/http.js';
+import { serialise, type AuthResponse, type Route } from './kernel/http.js';
 import type { Principal } from './kernel/principal.js';
 import { problem } from './kernel/problem.js';
 import { demoRoutes, guardRequest, runRoute, type RequestParts } from './kernel/routes.js';
@@ -20,9 +20,9 @@ interface Authenticated {
 const principals = new WeakMap<FastifyRequest, Authenticated>();
 
 function send(reply: FastifyReply, response: AuthResponse): FastifyReply {
-  reply.code(response.status).headers(response.headers);
-  if (response.body === null || response.body === undefined) return reply.send();
-  return reply.send(typeof response.body === 'string' ? response.body : JSON.stringify(response.body));
+  const { status, headers, body } = serialise(response);
+  reply.code(status).headers(headers);
+  return body === null ? reply.send() : reply.send(body);
 }
 
 const partsOf = (request: FastifyRequest): RequestParts => ({

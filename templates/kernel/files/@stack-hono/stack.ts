@@ -1,7 +1,7 @@
 import { getRequestListener, type HttpBindings } from '@hono/node-server';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { Auth } from './kernel/auth.js';
-import type { AuthResponse, Route } from './kernel/http.js';
+import { serialise, type AuthResponse, type Route } from './kernel/http.js';
 import type { Principal } from './kernel/principal.js';
 import { problem } from './kernel/problem.js';
 import { demoRoutes, guardRequest, runRoute, type RequestParts } from './kernel/routes.js';
@@ -15,8 +15,8 @@ import { createNodeServer, listen, type RunningServer } from './kernel/server.js
 export type AuthEnv = { Bindings: HttpBindings; Variables: { authenticated: { principal: Principal; auth: Auth } } };
 
 function send(response: AuthResponse): Response {
-  const body = response.body === null || response.body === undefined ? null : typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
-  return new Response(body, { status: response.status, headers: response.headers });
+  const { status, headers, body } = serialise(response);
+  return new Response(body, { status, headers });
 }
 
 function partsOf(c: Context<AuthEnv>): RequestParts {

@@ -62,7 +62,15 @@ export interface RawMount {
  * (identities, keys, tokens) must not sit in a shared cache.
  */
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): AuthResponse {
-  return { status, headers: { 'cache-control': 'no-store', ...headers }, body };
+  return { status, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers }, body };
+}
+
+/** A reply as bytes on the wire: a JSON body is serialised and labelled, a string goes as it is, null sends nothing. */
+export function serialise(response: AuthResponse): { status: number; headers: Record<string, string>; body: string | null } {
+  if (response.body === null || response.body === undefined) return { status: response.status, headers: response.headers, body: null };
+  if (typeof response.body === 'string') return { status: response.status, headers: response.headers, body: response.body };
+  const headers = 'content-type' in response.headers ? response.headers : { ...response.headers, 'content-type': 'application/json; charset=utf-8' };
+  return { status: response.status, headers, body: JSON.stringify(response.body) };
 }
 
 /** `Cookie` header → name/value pairs, in order, duplicates kept. */

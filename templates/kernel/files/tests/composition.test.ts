@@ -92,6 +92,7 @@ describe('the boundaries of this package (checklist section 5)', () => {
       const reply = await rawCall(url, `/${boundary.id}/me`, { headers: headersOf(credential().read.header) });
       expect(reply.status).toBe(200);
       expect(reply.headers.get('cache-control')).toBe('no-store');
+      expect(reply.headers.get('content-type')).toMatch(/^application\/json/);
       expect(reply.body).toMatchObject({ method: accept.method, variant: accept.variant, boundary: boundary.id, scopes: ['read'] });
       expect(String((reply.body as { client: unknown }).client ?? '-')).not.toBe('');
     });
