@@ -11,7 +11,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import Handlebars from 'handlebars';
@@ -186,7 +185,9 @@ await writeMinified(join(dist, 'adr-templates.cjs'), await precompiledAdrTemplat
  * TypeScript source and a test file, loaded from src/ for this build only.
  */
 async function scaffoldTools() {
-  const work = await mkdtemp(join(tmpdir(), 'auth-decide-build-'));
+  // Inside the project, so the bundle's package imports resolve from its node_modules.
+  await mkdir(join(root, 'node_modules', '.cache'), { recursive: true });
+  const work = await mkdtemp(join(root, 'node_modules', '.cache', 'auth-decide-build-'));
   try {
     const entry = join(work, 'tools.ts');
     await writeFile(

@@ -380,8 +380,11 @@ export async function precompiledScaffoldModules(templatesDir, tools) {
       throw new TemplatePreparationError(`templates/${name}/template.json: ${error.message}`);
     }
     const strings = [...templatedStrings(manifest)].map((text) => `[${JSON.stringify(text)},${spec(text, `templates/${name}/template.json`)}]`);
+    // A method's rows for the package's AUTH.md live beside template.json; rendered like any Handlebars string.
+    const authSection = await readFile(join(templatesDir, name, 'AUTH.section.md.hbs'), 'utf8').catch((error) => (error.code === 'ENOENT' ? null : Promise.reject(error)));
+    if (authSection !== null) strings.push(`[${JSON.stringify(authSection)},${spec(authSection, `templates/${name}/AUTH.section.md.hbs`)}]`);
     modules.set(name, {
-      base: `${header}export default {manifest:${JSON.stringify(manifestText)},files:[${files.join(',')}],strings:[${strings.join(',')}]};\n`,
+      base: `${header}export default {manifest:${JSON.stringify(manifestText)},files:[${files.join(',')}],strings:[${strings.join(',')}],authSection:${JSON.stringify(authSection)}};\n`,
       ...Object.fromEntries(Object.entries(forms).map(([form, entries]) => [form, `${header}export default [${entries.join(',')}];\n`])),
     });
   }

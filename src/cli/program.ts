@@ -45,7 +45,6 @@ function addScaffoldOptions(command: Command, context: 'decide' | 'scaffold'): C
     .addOption(new Option('--store <store>', forDecide('where credentials live')).choices(STORE_CHOICES))
     .addOption(new Option('--lang <lang>', forDecide('output language')).choices(['ts', 'js']))
     .addOption(new Option('--module <format>', forDecide('module format for JavaScript output')).choices(['esm', 'cjs']))
-    .addOption(new Option('--oauth-mode <mode>', forDecide('OAuth role')).choices(['provider', 'client']))
     .option('--force', forDecide('overwrite files that differ from what would be generated'))
     .option('--no-install', forDecide('print the install command instead of running it'));
 }
@@ -101,8 +100,11 @@ export function buildProgram(context: CliContext, info: ProgramInfo): Command {
 
   const scaffold = program
     .command('scaffold')
-    .description('generate working, tested auth code for your stack')
-    .addOption(new Option('--method <method>', 'auth method').choices(['api-key', 'jwt', 'session', 'oauth']))
+    .description("generate the decision's plan as working, tested auth code for your stack")
+    .addOption(new Option('--method <method>', 'add or refresh one method (default: the whole plan)').choices(['api-key', 'jwt', 'session', 'oauth']))
+    .option('--variant <variant>', 'with --method: which variant of it (e.g. session cookie | token)')
+    .option('--boundary <id>', 'with --method: the route group that accepts it (e.g. partners)')
+    .addOption(new Option('--token-format <format>', 'with --method oauth: access-token format').choices(['opaque', 'jwt']))
     .option('--dir <project>', 'project folder (default: the project the current folder is in)');
   addScaffoldOptions(scaffold, 'scaffold')
     .option('--dry-run', 'show the plan, write and install nothing')

@@ -17,7 +17,6 @@ export interface ScaffoldChoices {
   store?: string;
   lang?: string;
   module?: string;
-  oauthMode?: string;
   force?: boolean;
   /** false with --no-install. */
   install?: boolean;
@@ -30,7 +29,6 @@ export const SCAFFOLD_FLAGS: Record<keyof ScaffoldChoices, string> = {
   store: '--store',
   lang: '--lang',
   module: '--module',
-  oauthMode: '--oauth-mode',
   force: '--force',
   install: '--no-install',
 };
@@ -51,34 +49,21 @@ export function givenScaffoldFlags(choices: ScaffoldChoices): string[] {
     .map((key) => SCAFFOLD_FLAGS[key]);
 }
 
-/**
- * OAuth mode for a next step when none was chosen: the API being decided on
- * authenticates its callers, so it is the side that runs (or trusts) the
- * authorization server.
- */
-export const DEFAULT_OAUTH_MODE = 'provider';
-
-interface TemplateFacts {
-  stores: readonly string[];
-  /** The Node requirement (`>=22`) for a mode, or for the method when it has none. */
-  node(mode: string | null): string;
-}
-
-async function templateFacts(method: MethodId, templatesRoot: string | undefined): Promise<TemplateFacts | null> {
-  const [{ defaultTemplatesRoot, loadTemplate }, { manifestForMode }] = await Promise.all([
+/** The strictest Node requirement of the kernel and the plan's methods, or null when a template is missing. */
+async function nodeRequirementOf(methods: readonly MethodId[], templatesRoot: string | undefined): Promise<string | null> {
+  const [{ openTemplateLibrary }, { stricterNode }] = await Promise.all([
     import('../shell/scaffold-templates.js'),
-    import('../core/scaffold/modes.js'),
+    import('../core/scaffold/compose.js'),
   ]);
-  const template = await loadTemplate(templatesRoot ?? defaultTemplatesRoot(), method);
-  if (template === null) return null;
-  return {
-    stores: template.manifest.stores,
-    node: (mode) => manifestForMode(template.manifest, mode as Parameters<typeof manifestForMode>[1]).node,
-  };
+  const library = openTemplateLibrary(templatesRoot);
+  const templates = await Promise.all(['kernel', ...methods].map((name) => library.load(name)));
+  if (templates.some((template) => template === null)) return null;
+  return templates.reduce((strictest, template) => stricterNode(strictest, template!.manifest.node), '>=0');
 }
 
 export interface ScaffoldStep {
-  method: MethodId;
+  /** The methods of the plan the step scaffolds. */
+  methods: MethodId[];
   /** The command to run, split into arguments (the first is `auth-decide`). */
   args: string[];
   /** Why it cannot run on this Node, or null. */
@@ -86,53 +71,50 @@ export interface ScaffoldStep {
 }
 
 /**
- * The `auth-decide scaffold` command for `method` with the choices given, as
- * the user can run it later: the OAuth mode always stated (a run without a
- * terminal needs it), a store only when the method offers it.
+ * The `auth-decide scaffold` command that realises the current record's whole
+ * plan with the choices given, as the user can run it later (it reads the
+ * plan from the record, so it runs as printed once the record is written).
  */
 export async function scaffoldStep(
-  method: MethodId,
+  methods: readonly MethodId[],
   choices: ScaffoldChoices,
   facts: { stack: Stack | null; nodeVersion: string; templatesRoot?: string },
 ): Promise<ScaffoldStep> {
-  const template = await templateFacts(method, facts.templatesRoot);
-  const args = ['auth-decide', 'scaffold', '--method', method];
-  const mode = method === 'oauth' ? (choices.oauthMode ?? DEFAULT_OAUTH_MODE) : null;
-  if (mode) args.push('--oauth-mode', mode);
+  const args = ['auth-decide', 'scaffold'];
   const stack = choices.stack ?? facts.stack;
   if (stack) args.push('--stack', stack);
-  if (choices.store && template?.stores.includes(choices.store)) args.push('--store', choices.store);
+  if (choices.store) args.push('--store', choices.store);
   if (choices.out !== undefined) args.push('--out', choices.out);
   if (choices.lang) args.push('--lang', choices.lang);
   if (choices.module) args.push('--module', choices.module);
   if (choices.install === false) args.push('--no-install');
   let nodeRefusal: string | null = null;
-  if (template) {
+  const requirement = await nodeRequirementOf(methods, facts.templatesRoot);
+  if (requirement !== null) {
     const { satisfiesNode } = await import('../core/scaffold/node-version.js');
-    const requirement = template.node(mode);
     if (!satisfiesNode(facts.nodeVersion, requirement)) {
       nodeRefusal = `it needs Node ${requirement.replace(/^>=/, '')} or newer, and this is Node ${facts.nodeVersion}`;
     }
   }
-  return { method, args, nodeRefusal };
+  return { methods: [...methods], args, nodeRefusal };
 }
 
 export const printable = (step: ScaffoldStep): string => commandLine(step.args);
 
-/** The options for runScaffold from a command's choices. */
+/** The options for runScaffold from a command's choices: the plan given, else the current record's. */
 export function scaffoldOptions(
   context: CliContext,
-  method: MethodId,
+  plan: ScaffoldOptions['plan'] | undefined,
   choices: ScaffoldChoices,
   extra: Partial<ScaffoldOptions>,
 ): ScaffoldOptions {
-  const options: ScaffoldOptions = { context, method, install: choices.install !== false, ...extra };
+  const options: ScaffoldOptions = { context, install: choices.install !== false, ...extra };
+  if (plan !== undefined) options.plan = plan;
   if (choices.stack !== undefined) options.stack = choices.stack;
   if (choices.out !== undefined) options.out = choices.out;
   if (choices.store !== undefined) options.store = choices.store;
   if (choices.lang !== undefined) options.lang = choices.lang;
   if (choices.module !== undefined) options.module = choices.module;
-  if (method === 'oauth' && choices.oauthMode !== undefined) options.oauthMode = choices.oauthMode;
   if (choices.force) options.force = true;
   return options;
 }

@@ -31,6 +31,9 @@ import {
 import { createRenderer, scaffoldHandlebars, type HandlebarsEnvironment, type JavaScriptOutput, type Renderer } from '../core/scaffold/render.js';
 import { createTranspiler, sourceJavaScript } from '../core/scaffold/transpile.js';
 
+/** A method's rows for the package's AUTH.md, beside its template.json. */
+export const AUTH_SECTION_FILE = 'AUTH.section.md.hbs';
+
 export function defaultTemplatesRoot(): string {
   return fileURLToPath(new URL('../../templates/', import.meta.url));
 }
@@ -98,7 +101,7 @@ export function builtTemplateLibrary(root: URL): TemplateLibrary {
       const built = importBuilt<BuiltTemplate>(builtModuleName(name, null));
       for (const [, content, spec] of built.files) if (spec !== undefined) compiled.set(content, spec);
       for (const [source, spec] of built.strings) compiled.set(source, spec);
-      return { manifest: parseTemplateManifest(built.manifest, name), files: built.files.map(([path, content]) => ({ path, content })) };
+      return { manifest: parseTemplateManifest(built.manifest, name), files: built.files.map(([path, content]) => ({ path, content })), authSection: built.authSection ?? null };
     },
     renderer: builtRenderer(handlebars, compiled),
     async javascript(names, moduleFormat) {
@@ -145,7 +148,16 @@ export async function loadTemplate(templatesRoot: string, method: string): Promi
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   const files = await Promise.all(paths.map(async (path) => ({ path, content: await readFile(join(dir, 'files', ...path.split('/')), 'utf8') })));
-  return { manifest, files };
+  return { manifest, files, authSection: await readOptional(join(dir, AUTH_SECTION_FILE)) };
+}
+
+async function readOptional(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
 }
 
 /** Checks a template.json; a broken one is a bug of this version of auth-decide. */
@@ -165,8 +177,13 @@ export function parseTemplateManifest(manifestText: string, method: string): Tem
   if (parsed.value.method !== method) {
     throw new InternalError(`templates/${method}/template.json says "method": "${parsed.value.method}"; it must match its folder`);
   }
-  if (!parsed.value.stores.includes(parsed.value.defaultStore)) {
-    throw new InternalError(`templates/${method}/template.json: defaultStore "${parsed.value.defaultStore}" is not among stores`);
+  const { stores, defaultStore, variants } = parsed.value;
+  // The kernel owns the stores; a method on the kernel may narrow them.
+  if (variants === undefined && (stores === undefined || defaultStore === undefined)) {
+    throw new InternalError(`templates/${method}/template.json needs "stores" and "defaultStore"`);
+  }
+  if (defaultStore !== undefined && !(stores ?? []).includes(defaultStore)) {
+    throw new InternalError(`templates/${method}/template.json: defaultStore "${defaultStore}" is not among stores`);
   }
   return parsed.value;
 }

@@ -1,9 +1,11 @@
 /**
  * Writes a scaffold as one transaction: either every file of the run is in
- * place, or the project is exactly as before. Each file is first written to a
- * temporary file beside its target (same folder, so the final rename is
- * atomic), then all are renamed into place; on any failure the renamed ones
- * are restored from in-memory backups and new files and folders are removed.
+ * place (and every file it removes is gone), or the project is exactly as
+ * before. Each file is first written to a temporary file beside its target
+ * (same folder, so the final rename is atomic), then all are renamed into
+ * place and the removed ones unlinked; on any failure the renamed or removed
+ * ones are restored from in-memory backups and new files and folders are
+ * removed. Folders a removal leaves empty are removed afterwards.
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, lstat, mkdir, readFile, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
@@ -16,7 +18,8 @@ import { noteWritten, withoutInterrupts } from './journal.js';
 export interface FileWrite {
   /** Relative to the project root, posix style. */
   path: string;
-  content: string;
+  /** Null removes the file. */
+  content: string | null;
 }
 
 function resolveInside(root: string, path: string): string {
@@ -49,7 +52,8 @@ export async function readExistingFiles(root: string, paths: readonly string[]):
 interface Staged {
   path: string;
   target: string;
-  temp: string;
+  /** Null for a removal. */
+  temp: string | null;
   backup: { content: Buffer; mode: number } | null;
   committed: boolean;
 }
@@ -94,6 +98,11 @@ async function writeAll(root: string, writes: readonly FileWrite[]): Promise<voi
     for (const write of writes) {
       failedPath = write.path;
       const target = resolveInside(root, write.path);
+      if (write.content === null) {
+        const info = await lstat(target);
+        staged.push({ path: write.path, target, temp: null, backup: { content: await readFile(target), mode: info.mode & 0o7777 }, committed: false });
+        continue;
+      }
       await ensureDirectory(dirname(target), createdDirs);
       let backup: Staged['backup'] = null;
       try {
@@ -110,7 +119,8 @@ async function writeAll(root: string, writes: readonly FileWrite[]): Promise<voi
     }
     for (const entry of staged) {
       failedPath = entry.path;
-      await rename(entry.temp, entry.target);
+      if (entry.temp === null) await unlink(entry.target);
+      else await rename(entry.temp, entry.target);
       entry.committed = true;
     }
   } catch (error) {
@@ -131,6 +141,22 @@ async function writeAll(root: string, writes: readonly FileWrite[]): Promise<voi
       cause: error,
     });
   }
+  await removeEmptyFolders(root, staged.filter((entry) => entry.temp === null).map((entry) => dirname(entry.target)));
+}
+
+/** Best effort: folders emptied by removals go too, up to (not including) the project root. */
+async function removeEmptyFolders(root: string, dirs: string[]): Promise<void> {
+  const deepestFirst = [...new Set(dirs)].sort((a, b) => b.length - a.length);
+  for (let dir of deepestFirst) {
+    while (dir !== root && relative(root, dir) !== '' && !relative(root, dir).startsWith('..')) {
+      try {
+        await rmdir(dir);
+      } catch {
+        break;
+      }
+      dir = dirname(dir);
+    }
+  }
 }
 
 async function rollBack(staged: Staged[], createdDirs: string[]): Promise<string[]> {
@@ -139,13 +165,14 @@ async function rollBack(staged: Staged[], createdDirs: string[]): Promise<string
     try {
       if (entry.committed) {
         if (entry.backup) {
-          await writeFile(entry.temp, entry.backup.content);
-          await chmod(entry.temp, entry.backup.mode);
-          await rename(entry.temp, entry.target);
+          const temp = entry.temp ?? `${entry.target}.auth-decide-restore.tmp`;
+          await writeFile(temp, entry.backup.content);
+          await chmod(temp, entry.backup.mode);
+          await rename(temp, entry.target);
         } else {
           await unlink(entry.target);
         }
-      } else {
+      } else if (entry.temp !== null) {
         await unlink(entry.temp).catch((error: NodeJS.ErrnoException) => {
           if (error.code !== 'ENOENT') throw error;
         });

@@ -65,7 +65,8 @@ describe('runDecide with injected prompts', () => {
     const records = readdirSync(join(dir, 'docs', 'decisions'));
     expect(records).toHaveLength(1);
     expect(out.stderr).toContain(`Wrote docs/decisions/${records[0]}`);
-    expect(out.stderr).toContain('To scaffold it later:\n  auth-decide scaffold --method api-key --stack express\n');
+    expect(out.stderr).toContain('To scaffold it later:\n  auth-decide scaffold --stack express\n');
+    expect(asked.at(-1)).toContain('Scaffold the plan (API keys)');
   });
 
   it('goes round again when the summary is declined', async () => {

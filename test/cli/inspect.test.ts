@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { generateKey } from '../../templates/api-key/files/core/keys.js';
+import { generateKey } from '../../templates/api-key/files/keys.js';
 import { makeJwt } from '../support/tokens.js';
 import { assertBuilt, HYBRID_YAML, makeTempDir, runCli } from './helpers.js';
 

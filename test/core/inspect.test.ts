@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { inspectCredential, renderInspection, type Inspection, type RecordedMethod } from '../../src/core/inspect/index.js';
 import { keyChecksum } from '../../src/core/inspect/api-key.js';
 import { duration, relative } from '../../src/core/inspect/words.js';
-import { checksumOf, generateKey } from '../../templates/api-key/files/core/keys.js';
+import { checksumOf, generateKey } from '../../templates/api-key/files/keys.js';
 import { makeJwt } from '../support/tokens.js';
 
 const NOW = new Date('2030-01-01T12:00:00Z');

@@ -1,9 +1,9 @@
 /**
- * The scaffold matrix: for every method that ships templates × stack × target
+ * The scaffold matrix: for every method on the shared kernel × stack × target
  * (TypeScript, JavaScript ESM, JavaScript CommonJS), scaffold into a fresh
  * project with the built CLI, install, type-check (TS), run the generated
- * tests, start the demo and call it over HTTP with and without credentials.
- * Plus Postgres and Redis variants on one stack per method.
+ * tests, start the demo and call every boundary over HTTP with and without
+ * credentials. Plus Postgres and Redis variants on one stack per method.
  *
  * Speed: one npm cache for every install (offline first), node_modules shared
  * by hard links between projects whose dependency lists are identical, and
@@ -27,48 +27,50 @@ const STACKS = ['express', 'fastify', 'hono'] as const;
 const TARGETS = ['esm', 'cjs', 'ts'] as const;
 type Target = (typeof TARGETS)[number];
 
-const METHODS = readdirSync(TEMPLATES).filter((name) => existsSync(join(TEMPLATES, name, 'template.json'))).sort();
+const majorMinor = (version: string) => version.replace(/^v|^>=/g, '').split('.').map((part) => Number(part) || 0);
+const satisfies = (version: string, requirement: string): boolean => {
+  const [a = 0, b = 0] = majorMinor(version);
+  const [x = 0, y = 0] = majorMinor(requirement);
+  return a !== x ? a > x : b >= y;
+};
+
+interface TemplateFacts {
+  method: string;
+  stores?: string[];
+  node: string;
+  variants?: Record<string, string>;
+  env?: { name: string; demo?: string }[];
+}
+
+const readTemplate = (name: string): TemplateFacts => JSON.parse(readFileSync(join(TEMPLATES, name, 'template.json'), 'utf8')) as TemplateFacts;
+
+/** Methods whose templates join the shared auth package (a template still in the single-method layout has no variants). */
+const METHODS = readdirSync(TEMPLATES)
+  .filter((name) => name !== 'kernel' && existsSync(join(TEMPLATES, name, 'template.json')) && readTemplate(name).variants !== undefined)
+  .sort();
 
 interface MatrixCase {
   method: string;
   stack: (typeof STACKS)[number];
   target: Target;
   store: 'postgres' | 'redis' | null;
-  /** OAuth runs in provider mode everywhere, and in client mode on each stack once (one of them on Redis, one in JavaScript). */
-  oauthMode: 'provider' | 'client' | null;
 }
 
-interface TemplateFacts {
-  stores: string[];
-  node: string;
-  env?: { name: string; demo?: string }[];
-}
+const newer = (a: string, b: string) => (satisfies(a.replace(/^>=/, ''), b) ? a : b);
 
-/** What a case needs from template.json: its mode's section (when it has one) merged over the base, as the engine does. */
-const templateOf = (method: string, mode: 'provider' | 'client' | null = null): TemplateFacts => {
-  const manifest = JSON.parse(readFileSync(join(TEMPLATES, method, 'template.json'), 'utf8')) as TemplateFacts & { modes?: Record<string, Partial<TemplateFacts>> };
-  const section = mode === null ? undefined : manifest.modes?.[mode];
-  if (!section) return manifest;
-  const own = new Set((section.env ?? []).map((variable) => variable.name));
-  return { ...manifest, node: section.node ?? manifest.node, env: [...(manifest.env ?? []).filter((variable) => !own.has(variable.name)), ...(section.env ?? [])] };
+/** What a case needs from the templates, combined as the engine does: the strictest Node, every variable, the kernel's stores. */
+const templateOf = (method: string): Required<Pick<TemplateFacts, 'stores' | 'node' | 'env'>> => {
+  const kernel = readTemplate('kernel');
+  const own = readTemplate(method);
+  return { stores: own.stores ?? kernel.stores ?? [], node: newer(kernel.node, own.node), env: [...(kernel.env ?? []), ...(own.env ?? [])] };
 };
 
 const ALL_CASES: MatrixCase[] = [
-  ...METHODS.flatMap((method) =>
-    STACKS.flatMap((stack) =>
-      TARGETS.map((target): MatrixCase => ({ method, stack, target, store: null, oauthMode: method === 'oauth' ? 'provider' : null })),
-    ),
-  ),
-  ...METHODS.filter((method) => method === 'oauth').flatMap((method): MatrixCase[] => [
-    { method, stack: 'express', target: 'ts', store: null, oauthMode: 'client' },
-    { method, stack: 'hono', target: 'esm', store: null, oauthMode: 'client' },
-    { method, stack: 'fastify', target: 'ts', store: 'redis', oauthMode: 'client' },
-    { method, stack: 'express', target: 'cjs', store: null, oauthMode: 'client' },
-  ]),
+  ...METHODS.flatMap((method) => STACKS.flatMap((stack) => TARGETS.map((target): MatrixCase => ({ method, stack, target, store: null })))),
   ...METHODS.flatMap((method) =>
     (['postgres', 'redis'] as const)
       .filter((store) => templateOf(method).stores.includes(store))
-      .map((store): MatrixCase => ({ method, stack: 'express', target: 'ts', store, oauthMode: method === 'oauth' ? 'provider' : null })),
+      .map((store): MatrixCase => ({ method, stack: 'express', target: 'ts', store })),
   ),
 ];
 
@@ -87,14 +89,7 @@ if (MATRIX_SCOPE !== 'full' && MATRIX_SCOPE !== 'smoke') {
 const CASES =
   MATRIX_SCOPE === 'full'
     ? ALL_CASES
-    : ALL_CASES.filter((c) => c.stack === 'express' && c.target === 'ts' && c.store === null && c.oauthMode !== 'client');
-
-const majorMinor = (version: string) => version.replace(/^v|^>=/g, '').split('.').map((part) => Number(part) || 0);
-const satisfies = (version: string, requirement: string): boolean => {
-  const [a = 0, b = 0] = majorMinor(version);
-  const [x = 0, y = 0] = majorMinor(requirement);
-  return a !== x ? a > x : b >= y;
-};
+    : ALL_CASES.filter((c) => c.stack === 'express' && c.target === 'ts' && c.store === null);
 
 interface NodeRuntime {
   bin: string;
@@ -204,8 +199,8 @@ interface Credential {
   header: string;
 }
 
-async function mint(dir: string, env: Record<string, string>, subject: string, scope: string): Promise<Record<string, string>> {
-  const stdout = await run(`minting a credential for ${subject}`, 'npm', ['run', '-s', 'auth:credential', '--', '--subject', subject, '--scope', scope, '--json'], { cwd: dir, env });
+async function mint(dir: string, env: Record<string, string>, boundary: string, subject: string, scope: string): Promise<Record<string, string>> {
+  const stdout = await run(`minting a credential for ${subject} at /${boundary}`, 'npm', ['run', '-s', 'auth:credential', '--', '--boundary', boundary, '--subject', subject, '--scope', scope, '--json'], { cwd: dir, env });
   const line = stdout.trim().split('\n').filter((l) => l.trim().startsWith('{')).at(-1) ?? '';
   let parsed: Credential;
   try {
@@ -234,7 +229,9 @@ async function waitForHealth(base: string, demo: ResultPromise, output: () => st
   throw new Error(`the demo did not answer /health within 60 s:\n${output().slice(-4000)}`);
 }
 
-async function checkDemo(dir: string, env: Record<string, string>, oauthMode: MatrixCase['oauthMode']): Promise<void> {
+async function checkDemo(dir: string, env: Record<string, string>): Promise<void> {
+  const { boundaries } = JSON.parse(await readFile(join(dir, '.auth-decide', 'manifest.json'), 'utf8')) as { boundaries: { id: string }[] };
+  expect(boundaries.length, 'the manifest names the boundaries').toBeGreaterThan(0);
   const port = await freePort();
   const demoEnv = { ...env, PORT: String(port) };
   const demo = execa('npm', ['run', '-s', 'auth:demo'], { cwd: dir, env: demoEnv, extendEnv: false, reject: false, all: true, detached: true, stdin: 'ignore' });
@@ -245,25 +242,22 @@ async function checkDemo(dir: string, env: Record<string, string>, oauthMode: Ma
     await waitForHealth(base, demo, () => output);
     const status = async (path: string, headers: Record<string, string> = {}) => (await fetch(`${base}${path}`, { headers })).status;
     expect(await status('/health'), 'GET /health').toBe(200);
-    expect(await status('/me'), 'GET /me without a credential').toBe(401);
-    expect(await status('/admin'), 'GET /admin without a credential').toBe(401);
-    // The same environment as the demo (PORT included): issuers and audiences may derive from it.
-    const admin = await mint(dir, demoEnv, 'alice', 'admin');
-    const reader = await mint(dir, demoEnv, 'bob', 'read');
-    const me = await fetch(`${base}/me`, { headers: admin });
-    expect(me.status, 'GET /me with an admin credential').toBe(200);
-    expect(JSON.stringify(await me.json()), '/me names the caller').toContain('alice');
-    expect(await status('/me', reader), 'GET /me with a read credential').toBe(200);
-    expect(await status('/admin', reader), 'GET /admin without the admin scope').toBe(403);
-    expect(await status('/admin', admin), 'GET /admin with the admin scope').toBe(200);
-    if (oauthMode === 'client') {
-      // Client mode starts a real sign-in at the demo's practice authorization server.
-      const connect = await fetch(`${base}/connect`, { redirect: 'manual' });
-      expect(connect.status, 'GET /connect').toBe(303);
-      const location = new URL(connect.headers.get('location') ?? '', base);
-      expect(location.origin, '/connect redirects to the practice authorization server').toBe(base);
-      expect(location.searchParams.get('code_challenge_method')).toBe('S256');
-      expect(connect.headers.get('set-cookie') ?? '', 'the login cookie').toMatch(/^__Host-oauth-login=[^;]+; Path=\/; Secure; HttpOnly; SameSite=Lax/);
+    expect(output, 'the demo says it listens').toContain('listening');
+    for (const { id } of boundaries) {
+      expect(await status(`/${id}/me`), `GET /${id}/me without a credential`).toBe(401);
+      expect(await status(`/${id}/admin`), `GET /${id}/admin without a credential`).toBe(401);
+      // The same environment as the demo (PORT included): issuers and audiences may derive from it.
+      const admin = await mint(dir, demoEnv, id, `alice-${id}`, 'admin');
+      const reader = await mint(dir, demoEnv, id, `bob-${id}`, 'read');
+      const me = await fetch(`${base}/${id}/me`, { headers: admin });
+      expect(me.status, `GET /${id}/me with an admin credential`).toBe(200);
+      expect(JSON.stringify(await me.json()), '/me names the caller').toContain(`alice-${id}`);
+      expect(await status(`/${id}/me`, reader), `GET /${id}/me with a read credential`).toBe(200);
+      expect(await status(`/${id}/admin`, reader), `GET /${id}/admin without the admin scope`).toBe(403);
+      expect(await status(`/${id}/admin`, admin), `GET /${id}/admin with the admin scope`).toBe(200);
+      for (const other of boundaries.filter((b) => b.id !== id)) {
+        expect(await status(`/${other.id}/me`, admin), `/${id}'s credential at /${other.id}`).toBe(401);
+      }
     }
   } finally {
     if (demo.pid !== undefined) {
@@ -283,23 +277,23 @@ async function runCase(c: MatrixCase): Promise<void> {
   if (c.target === 'cjs') {
     await writeFile(join(dir, 'package.json'), `${JSON.stringify({ name: 'matrix-cjs-app', version: '1.0.0', private: true, type: 'commonjs' }, null, 2)}\n`);
   }
-  const template = templateOf(c.method, c.oauthMode);
+  const template = templateOf(c.method);
   const runtime = await nodeFor(template.node);
   const env = baseEnv();
   // Scripts, tsx and vitest all run on the Node the template needs.
   env.PATH = `${dirname(runtime.bin)}${delimiter}${env.PATH ?? ''}`;
   if (runtime.nodedir) env.npm_config_nodedir = runtime.nodedir;
   const appEnv: Record<string, string> = { ...env };
-  for (const variable of template.env ?? []) if (variable.demo !== undefined) appEnv[variable.name] = variable.demo;
+  for (const variable of template.env) if (variable.demo !== undefined) appEnv[variable.name] = variable.demo;
   if (c.store === 'postgres') appEnv.DATABASE_URL = services.DATABASE_URL ?? '';
   if (c.store === 'redis') Object.assign(appEnv, { REDIS_URL: services.REDIS_URL ?? '', DATABASE_URL: services.DATABASE_URL ?? '' });
 
-  const args = ['scaffold', '--method', c.method, '--stack', c.stack, '--dir', dir, '--yes', '--lang', c.target === 'ts' ? 'ts' : 'js', ...(c.store ? ['--store', c.store] : []), ...(c.oauthMode ? ['--oauth-mode', c.oauthMode] : [])];
+  const args = ['scaffold', '--method', c.method, '--stack', c.stack, '--dir', dir, '--yes', '--lang', c.target === 'ts' ? 'ts' : 'js', ...(c.store ? ['--store', c.store] : [])];
   const plan = JSON.parse(await run('scaffold --dry-run --json', runtime.bin, [BIN, ...args, '--dry-run', '--json'], { cwd: dir, env })) as {
     dependencies: { add: unknown };
-    selection: { moduleFormat: string; lang: string };
+    selection: { package: { moduleFormat: string; lang: string } };
   };
-  expect(plan.selection).toMatchObject({ lang: c.target === 'ts' ? 'ts' : 'js', moduleFormat: c.target === 'cjs' ? 'cjs' : 'esm' });
+  expect(plan.selection.package).toMatchObject({ lang: c.target === 'ts' ? 'ts' : 'js', moduleFormat: c.target === 'cjs' ? 'cjs' : 'esm' });
   const key = JSON.stringify({ add: plan.dependencies.add, abi: runtime.abi });
   const donor = installed.get(key);
   if (donor) {
@@ -312,7 +306,7 @@ async function runCase(c: MatrixCase): Promise<void> {
   }
   if (c.target === 'ts') await run('type-check', runtime.bin, [join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', dir], { cwd: dir, env });
   await run('generated tests (npm run test:auth)', 'npm', ['run', 'test:auth'], { cwd: dir, env: appEnv });
-  await checkDemo(dir, appEnv, c.oauthMode);
+  await checkDemo(dir, appEnv);
 }
 
 describe.sequential('scaffold matrix', () => {
@@ -321,7 +315,7 @@ describe.sequential('scaffold matrix', () => {
   });
 
   for (const c of CASES) {
-    const name = `${c.method}${c.oauthMode ? ` (${c.oauthMode})` : ''} × ${c.stack} × ${c.target === 'ts' ? 'TypeScript' : c.target === 'esm' ? 'JS (ESM)' : 'JS (CJS)'}${c.store ? ` × ${c.store}` : ''}`;
+    const name = `${c.method} × ${c.stack} × ${c.target === 'ts' ? 'TypeScript' : c.target === 'esm' ? 'JS (ESM)' : 'JS (CJS)'}${c.store ? ` × ${c.store}` : ''}`;
     it(name, async () => {
       const started = Date.now();
       let ok = false;

@@ -6,7 +6,7 @@
  * from them must be byte-identical to rendering and transpiling the sources at
  * run time, for every file and every form the engine asks for.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -23,7 +23,9 @@ import {
 import { builtJavaScript, type BuiltTree, type JavaScriptForm, type TemplateSpec } from '../../src/core/scaffold/built.js';
 import { scaffoldHandlebars } from '../../src/core/scaffold/render.js';
 import { outputExtensions, isTestFile, isTypeScriptSource } from '../../src/core/scaffold/paths.js';
-import { renderScaffold } from '../../src/core/scaffold/plan.js';
+import { renderPackage, type TemplateSet } from '../../src/core/scaffold/compose.js';
+import { KERNEL } from '../../src/core/scaffold/schema.js';
+import type { MethodId } from '../../src/core/types.js';
 import type { ModuleFormat, ScaffoldSelection, StoreId } from '../../src/core/scaffold/model.js';
 import { createTranspiler, sourceJavaScript, type Transpile, type TranspileOptions } from '../../src/core/scaffold/transpile.js';
 import { builtTemplateLibrary, openTemplateLibrary, type TemplateLibrary } from '../../src/shell/scaffold-templates.js';
@@ -96,40 +98,54 @@ describe('the built scaffold templates', () => {
     expect(compared).toBeGreaterThan(100);
   });
 
-  it.each(TEMPLATE_NAMES)('scaffold %s identically for every stack, store, mode, language and module format', { timeout: 240_000 }, async (name) => {
-    const template = (await fromSource.load(name))!;
-    const builtTemplate = (await built.load(name))!;
-    const modes = template.manifest.modes ? (Object.keys(template.manifest.modes) as ScaffoldSelection['oauthMode'][]) : [null];
-    const targets: { lang: 'ts' | 'js'; moduleFormat: ModuleFormat; packageType: 'module' | 'commonjs' }[] = [
-      { lang: 'ts', moduleFormat: 'esm', packageType: 'module' },
-      ...JS_TARGETS.map((target) => ({ lang: 'js' as const, ...target })),
-    ];
-    const referenceJs = sourceJavaScript(fromSource.renderer, referenceTranspile);
-    const builtJs = { esm: await built.javascript([name], 'esm'), cjs: await built.javascript([name], 'cjs') };
-    let files = 0;
-    for (const stack of STACKS) {
-      for (const store of template.manifest.stores as StoreId[]) {
-        for (const oauthMode of modes) {
+  /** Each method on the kernel with every variant it ships, and one package with all of them together. */
+  // Only templates on the shared kernel (they name their variants) join a package.
+  const METHOD_NAMES = TEMPLATE_NAMES.filter((name) => name !== KERNEL && 'variants' in JSON.parse(readFileSync(join(TEMPLATES, name, 'template.json'), 'utf8')));
+  const PACKAGES = [...METHOD_NAMES.map((name) => [name]), ...(METHOD_NAMES.length > 1 ? [METHOD_NAMES] : [])];
+
+  it.each(PACKAGES.map((names) => [names.join(' + '), names] as const))(
+    'scaffold a package of %s identically for every stack, store, language and module format',
+    { timeout: 240_000 },
+    async (_label, names) => {
+      const load = async (library: TemplateLibrary): Promise<TemplateSet> => ({
+        kernel: (await library.load(KERNEL))!,
+        methods: new Map(await Promise.all(names.map(async (name) => [name as MethodId, (await library.load(name))!] as const))),
+      });
+      const source = await load(fromSource);
+      const builtSet = await load(built);
+      const methods = names.map((name) => ({
+        method: name as MethodId,
+        variants: Object.keys(source.methods.get(name as MethodId)!.manifest.variants ?? {}),
+        tokenFormat: name === 'oauth' ? ('jwt' as const) : null,
+      }));
+      const boundaries = methods.flatMap((choice) =>
+        choice.variants.map((variant) => ({ id: `${choice.method}-${variant}`, label: `${choice.method} ${variant}`, accepts: [{ method: choice.method, variant }] })),
+      );
+      const targets: { lang: 'ts' | 'js'; moduleFormat: ModuleFormat; packageType: 'module' | 'commonjs' }[] = [
+        { lang: 'ts', moduleFormat: 'esm', packageType: 'module' },
+        ...JS_TARGETS.map((target) => ({ lang: 'js' as const, ...target })),
+      ];
+      const referenceJs = sourceJavaScript(fromSource.renderer, referenceTranspile);
+      const everything = [KERNEL, ...names];
+      const builtJs = { esm: await built.javascript(everything, 'esm'), cjs: await built.javascript(everything, 'cjs') };
+      let files = 0;
+      for (const stack of STACKS) {
+        for (const store of source.kernel.manifest.stores as StoreId[]) {
           for (const target of targets) {
             const selection: ScaffoldSelection = {
-              method: name as ScaffoldSelection['method'],
-              stack,
-              store,
-              lang: target.lang,
-              moduleFormat: target.moduleFormat,
-              oauthMode,
-              outDir: 'src/auth',
-              packageManager: 'pnpm',
+              package: { outDir: 'src/auth', stack, store, lang: target.lang, moduleFormat: target.moduleFormat, packageManager: 'pnpm' },
+              methods,
+              boundaries,
             };
-            const common = { selection, templateName: name, templateVersion: '9.9.9', project: { name: 'shop', packageType: target.packageType, hasPackageJson: true } };
-            const expected = renderScaffold({ ...common, template, renderer: fromSource.renderer, javascript: referenceJs });
-            const actual = renderScaffold({
+            const common = { selection, templateVersion: '9.9.9', project: { name: 'shop', packageType: target.packageType, hasPackageJson: true } };
+            const expected = renderPackage({ ...common, templates: source, renderer: fromSource.renderer, javascript: target.lang === 'js' ? referenceJs : null });
+            const actual = renderPackage({
               ...common,
-              template: builtTemplate,
+              templates: builtSet,
               renderer: built.renderer,
               javascript: target.lang === 'js' ? builtJs[target.moduleFormat] : null,
             });
-            const label = `${stack} ${store} ${oauthMode ?? ''} ${target.lang} ${target.moduleFormat} ${target.packageType}`;
+            const label = `${stack} ${store} ${target.lang} ${target.moduleFormat} ${target.packageType}`;
             expect(actual.files.map((f) => f.path), label).toEqual(expected.files.map((f) => f.path));
             for (const [index, file] of expected.files.entries()) expect(actual.files[index]!.content, `${file.path} (${label})`).toBe(file.content);
             expect(actual.scripts, label).toEqual(expected.scripts);
@@ -137,9 +153,9 @@ describe('the built scaffold templates', () => {
           }
         }
       }
-    }
-    expect(files).toBeGreaterThan(0);
-  });
+      expect(files).toBeGreaterThan(0);
+    },
+  );
 });
 
 /** What a built module holds for a prepared tree: Handlebars specs instead of texts. */

@@ -64,3 +64,20 @@ export async function treeSnapshot(dir: string): Promise<Record<string, string>>
   await walk(dir, '');
   return snapshot;
 }
+
+/**
+ * Runs the command and returns the exit code its typed error carries (what the
+ * CLI entry point exits with), printing a usage error as the entry point does.
+ * Anything untyped is a bug and fails the test.
+ */
+export async function exitCodeOf(promise: Promise<unknown>, context: RecordingContext): Promise<number> {
+  try {
+    await promise;
+    return 0;
+  } catch (error) {
+    if (!(error instanceof Error) || !['UsageError', 'ExitError', 'CancelledError'].includes(error.name)) throw error;
+    const { exitCode, hint } = error as Error & { exitCode: number; hint?: string };
+    if (error.name === 'UsageError') context.stderr.write(`Error: ${error.message}\n${hint ? `${hint}\n` : ''}`);
+    return exitCode;
+  }
+}

@@ -33,19 +33,35 @@ describe('classifyFile', () => {
 });
 
 describe('paths', () => {
-  it('maps core, stack, store and other files', () => {
-    expect(outputPathOf('core/keys.ts', 'hono', 'redis')).toBe('core/keys.ts');
-    expect(outputPathOf('stacks/hono/middleware.ts.hbs', 'hono', 'redis')).toBe('middleware.ts');
-    expect(outputPathOf('stacks/express/middleware.ts', 'hono', 'redis')).toBeNull();
-    expect(outputPathOf('stores/redis/index.ts', 'hono', 'redis')).toBe('stores/index.ts');
-    expect(outputPathOf('stores/sqlite/index.ts', 'hono', 'redis')).toBeNull();
-    expect(outputPathOf('AUTH.md.hbs', 'hono', 'redis')).toBe('AUTH.md');
-    expect(outputPathOf('stores/.gitkeep', 'hono', 'redis')).toBeNull();
-    // A folder named for several stores serves each of them.
-    expect(outputPathOf('stores/postgres+redis/pg.ts', 'hono', 'redis')).toBe('stores/pg.ts');
-    expect(outputPathOf('stores/postgres+redis/pg.ts', 'hono', 'postgres')).toBe('stores/pg.ts');
-    expect(outputPathOf('stores/postgres+redis/pg.ts', 'hono', 'sqlite')).toBeNull();
-    expect(outputPathOf('stacks/express+fastify/a.ts', 'fastify', 'sqlite')).toBe('a.ts');
+  const kernel = { stack: 'hono', store: 'redis', variants: null } as const;
+  const method = { stack: 'hono', store: 'redis', variants: { chosen: ['cookie'], known: ['cookie', 'token'] } } as const;
+
+  it('drops matching selector folders at any depth and skips files under the others', () => {
+    expect(outputPathOf('kernel/guard.ts', kernel)).toBe('kernel/guard.ts');
+    expect(outputPathOf('@stack-hono/stack.ts', kernel)).toBe('stack.ts');
+    expect(outputPathOf('@stack-express/stack.ts', kernel)).toBeNull();
+    expect(outputPathOf('kernel/stores/@store-redis/redis.ts', kernel)).toBe('kernel/stores/redis.ts');
+    expect(outputPathOf('kernel/stores/@store-sqlite/sqlite.ts', kernel)).toBeNull();
+    expect(outputPathOf('AUTH.md.hbs', kernel)).toBe('AUTH.md');
+    expect(outputPathOf('stores/.gitkeep', kernel)).toBeNull();
+    // A folder naming several options serves each of them.
+    expect(outputPathOf('@store-postgres+redis/pg.ts', kernel)).toBe('pg.ts');
+    expect(outputPathOf('@store-postgres+redis/pg.ts', { ...kernel, store: 'sqlite' })).toBeNull();
+    expect(outputPathOf('tests/@stack-express+hono/@store-redis/x.test.ts', kernel)).toBe('tests/x.test.ts');
+    expect(outputPathOf('tests/@stack-express+hono/@store-sqlite/x.test.ts', kernel)).toBeNull();
+    expect(outputPathOf('@variant-cookie/csrf.ts', method)).toBe('csrf.ts');
+    expect(outputPathOf('@variant-token/bearer.ts', method)).toBeNull();
+    expect(outputPathOf('@variant-cookie+token/sessions.ts', method)).toBe('sessions.ts');
+    // A file may start with "@"; only folders are selectors.
+    expect(outputPathOf('notes/@mention.md', kernel)).toBe('notes/@mention.md');
+  });
+
+  it('refuses a misspelt or misplaced selector folder instead of dropping files silently', () => {
+    expect(() => outputPathOf('@stack-expres/stack.ts', kernel)).toThrow(/unknown stack expres/);
+    expect(() => outputPathOf('@store-mysql/x.ts', kernel)).toThrow(/unknown store mysql/);
+    expect(() => outputPathOf('@variant-cookie/x.ts', kernel)).toThrow(/only method templates have variants/);
+    expect(() => outputPathOf('@variant-cooky/x.ts', method)).toThrow(/unknown variant cooky/);
+    expect(() => outputPathOf('@mode-client/x.ts', method)).toThrow(/not a selector folder/);
   });
 
   it('chooses extensions from the target and the package type', () => {
@@ -176,10 +192,37 @@ describe('template.json files', () => {
   it.each(manifests)('%s follows the contract', (path) => {
     const result = parseWith(templateManifestSchema, JSON.parse(readFileSync(path, 'utf8')));
     expect(result.ok ? [] : result.problems).toEqual([]);
-    if (result.ok) {
-      expect(Object.keys(result.value.scripts)).toEqual(expect.arrayContaining(['auth:demo', 'auth:credential', 'test:auth']));
-      expect(result.value.stores).toContain(result.value.defaultStore);
+    if (!result.ok) return;
+    const { method, scripts, stores, defaultStore, variants } = result.value;
+    expect(method).toBe(path.split(/[\\/]/).at(-2));
+    if (method === 'kernel' || variants === undefined) {
+      // The kernel (and a template still in the single-method layout) owns the uniform scripts and the stores.
+      expect(Object.keys(scripts)).toEqual(expect.arrayContaining(['auth:demo', 'auth:credential', 'test:auth']));
+      expect(stores).toContain(defaultStore);
+    } else {
+      // A method adds its own auth:* scripts only.
+      for (const name of Object.keys(scripts)) expect(name).toMatch(/^auth:/);
+      expect(Object.keys(scripts)).not.toEqual(expect.arrayContaining(['auth:demo']));
     }
+  });
+
+  it('the shipped templates that compose agree on the range of every package they share', () => {
+    const ranges = new Map<string, Set<string>>();
+    for (const path of manifests.filter((p) => p.startsWith(root))) {
+      const document = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+      // Templates still in the single-method layout never join a package.
+      if (document.method !== 'kernel' && document.variants === undefined) continue;
+      const visit = (value: unknown, key: string) => {
+        if (value === null || typeof value !== 'object') return;
+        for (const [name, range] of Object.entries(value as Record<string, unknown>)) {
+          if (typeof range === 'string' && /ependencies/.test(key)) ranges.set(name, (ranges.get(name) ?? new Set()).add(range));
+          else visit(range, key);
+        }
+      };
+      for (const [key, value] of Object.entries(document)) if (/ependencies$/.test(key)) visit(value, key);
+    }
+    const disagreements = [...ranges.entries()].filter(([, set]) => set.size > 1).map(([name, set]) => `${name}: ${[...set].join(' vs ')}`);
+    expect(disagreements).toEqual([]);
   });
 
   it('gives a TypeScript project only the type packages of its own stack and store', () => {

@@ -12,7 +12,7 @@ import { runScaffold, type ScaffoldOptions } from '../../src/cli/commands/scaffo
 import { packageManagerInstaller, type InstallRequest, type Installer } from '../../src/shell/installer.js';
 import { defaultTemplatesRoot } from '../../src/shell/scaffold-templates.js';
 import type { PromptBackend } from '../../src/shell/prompts.js';
-import { FIXTURE_TEMPLATES, fixtureProject, recordingContext, tempDir, treeSnapshot, type RecordingContext } from './helpers.js';
+import { exitCodeOf, FIXTURE_TEMPLATES, fixtureProject, recordingContext, tempDir, treeSnapshot, type RecordingContext } from './helpers.js';
 
 const REPO_NODE_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url));
 const cleanups: (() => Promise<void>)[] = [];
@@ -48,21 +48,12 @@ async function scaffold(dir: string, options: Partial<ScaffoldOptions> = {}, con
   return context;
 }
 
-/**
- * Runs the command and returns the exit code its typed error carries (what the
- * CLI entry point exits with), printing a usage error as the entry point does.
- * Anything untyped is a bug and fails the test.
- */
-async function exitCodeOf(promise: Promise<unknown>, context: RecordingContext): Promise<number> {
-  try {
-    await promise;
-    return 0;
-  } catch (error) {
-    if (!(error instanceof Error) || !['UsageError', 'ExitError', 'CancelledError'].includes(error.name)) throw error;
-    const { exitCode, hint } = error as Error & { exitCode: number; hint?: string };
-    if (error.name === 'UsageError') context.stderr.write(`Error: ${error.message}\n${hint ? `${hint}\n` : ''}`);
-    return exitCode;
-  }
+
+/** A private copy of the fixture templates, so a test can play "a newer template version". */
+async function templatesCopy(): Promise<string> {
+  const root = await fresh();
+  await cp(FIXTURE_TEMPLATES, root, { recursive: true });
+  return root;
 }
 
 const readJson = async (path: string) => JSON.parse(await readFile(path, 'utf8')) as Record<string, any>;
@@ -76,7 +67,7 @@ describe('scaffold: planning and dry runs', () => {
     await runScaffold({ context, templatesRoot: FIXTURE_TEMPLATES, installer, method: 'api-key', dryRun: true, yes: true });
     expect(await treeSnapshot(dir)).toEqual(before);
     expect(calls).toEqual([]);
-    expect(context.err()).toContain('Plan (dry run, nothing is written):\n  api-key for express, store sqlite, TypeScript, into src/auth/');
+    expect(context.err()).toContain('Plan (dry run, nothing is written):\n  auth package for express, store sqlite, TypeScript, into src/auth/\n    /api: api-key (application)\n');
     expect(context.err()).toMatch(/create\s+src\/auth\/core\/greeting\.ts/);
     expect(context.err()).toContain('a real run would then run `npm install`');
   }, 30_000);
@@ -89,7 +80,11 @@ describe('scaffold: planning and dry runs', () => {
     const report = JSON.parse(context.out()) as Record<string, any>;
     expect(report.dryRun).toBe(true);
     expect(report.written).toBe(false);
-    expect(report.selection).toMatchObject({ method: 'api-key', stack: 'fastify', lang: 'js', moduleFormat: 'cjs', outDir: 'src/auth', packageManager: 'pnpm' });
+    expect(report.selection).toEqual({
+      package: { stack: 'fastify', store: 'sqlite', lang: 'js', moduleFormat: 'cjs', outDir: 'src/auth', packageManager: 'pnpm' },
+      methods: [{ method: 'api-key', variants: ['application'], tokenFormat: null }],
+      boundaries: [{ id: 'api', label: 'Every caller of the API', accepts: [{ method: 'api-key', variant: 'application' }] }],
+    });
     expect(report.install).toEqual({ command: 'pnpm install', ran: false, ok: null });
     expect(report.dependencies.add.dependencies).toEqual({ 'better-sqlite3': '^12.4.1', picocolors: '^1.1.1' });
     expect(report.dependencies.kept).toEqual([{ name: 'fastify', wanted: '^5.6.1', declared: '^5.4.0' }]);
@@ -106,7 +101,13 @@ describe('scaffold: writing', () => {
     await runScaffold({ context, dir: 'Shop API', method: 'api-key', stack: 'hono', templatesRoot: FIXTURE_TEMPLATES, installer, yes: true, version: '9.9.9' });
     const pkg = await readJson(join(dir, 'package.json'));
     expect(pkg).toMatchObject({ name: 'shop-api', private: true, type: 'module' });
-    expect(pkg.scripts).toEqual({ start: 'npm run auth:demo', 'auth:demo': 'tsx auth/demo.ts', 'auth:credential': 'tsx auth/demo.ts credential', 'test:auth': 'vitest run auth' });
+    expect(pkg.scripts).toEqual({
+      start: 'npm run auth:demo',
+      'auth:credential': 'tsx auth/demo.ts credential',
+      'auth:demo': 'tsx auth/demo.ts',
+      'auth:keys': 'tsx auth/methods/api-key/keys.ts',
+      'test:auth': 'vitest run auth',
+    });
     expect(pkg.dependencies).toEqual({ '@hono/node-server': '^1.19.5', 'better-sqlite3': '^12.4.1', hono: '^4.10.4', picocolors: '^1.1.1' });
     expect(Object.keys(pkg.devDependencies)).toEqual(['@types/node', 'tsx', 'typescript', 'vitest']);
     expect((await readJson(join(dir, 'tsconfig.json'))).compilerOptions).toMatchObject({ module: 'NodeNext', strict: true });
@@ -115,8 +116,25 @@ describe('scaffold: writing', () => {
     expect(calls.map((c) => [c.command.display, c.cwd])).toEqual([['npm install', dir]]);
     expect(context.err()).toContain('npm │ added 3 packages');
     const manifest = await readJson(join(dir, '.auth-decide/manifest.json'));
-    expect(manifest.scaffolds[0]).toMatchObject({ method: 'api-key', templateVersion: '9.9.9', stack: 'hono', store: 'sqlite', lang: 'ts', moduleFormat: 'esm', outDir: 'auth' });
-    expect(Object.keys(manifest.scaffolds[0].files)).toEqual(['auth/adapter.ts', 'auth/AUTH.md', 'auth/core/greeting.ts', 'auth/core/principal.ts', 'auth/demo.ts', 'auth/stores/store.ts', 'auth/tests/greeting.test.ts']);
+    expect(manifest).toMatchObject({
+      manifestVersion: 2,
+      templateVersion: '9.9.9',
+      package: { stack: 'hono', store: 'sqlite', lang: 'ts', moduleFormat: 'esm', outDir: 'auth', packageManager: 'npm' },
+      methods: [{ method: 'api-key', variants: ['application'], tokenFormat: null }],
+    });
+    expect(manifest.dependencies).toEqual(['@hono/node-server', '@types/node', 'better-sqlite3', 'hono', 'picocolors', 'tsx', 'typescript', 'vitest']);
+    expect(Object.keys(manifest.files)).toEqual([
+      'auth/adapter.ts',
+      'auth/AUTH.md',
+      'auth/boundaries.ts',
+      'auth/core/greeting.ts',
+      'auth/core/principal.ts',
+      'auth/demo.ts',
+      'auth/methods/api-key/keys.ts',
+      'auth/methods/api-key/tests/keys.test.ts',
+      'auth/stores/store.ts',
+      'auth/tests/greeting.test.ts',
+    ]);
   }, 30_000);
 
   it('appends missing keys to .env.example and never touches .env', async () => {
@@ -126,7 +144,7 @@ describe('scaffold: writing', () => {
     await scaffold(dir, { method: 'api-key', install: false });
     expect(await readFile(join(dir, '.env'), 'utf8')).toBe('FIXTURE_PEPPER=real-secret\n');
     expect(await readFile(join(dir, '.env.example'), 'utf8')).toBe(
-      'PORT=3000\n\n# Fixture API keys (added by auth-decide)\n# secret mixed into every hash\nFIXTURE_PEPPER=\n',
+      'PORT=3000\n\n# Auth package (added by auth-decide)\n# secret mixed into every hash\nFIXTURE_PEPPER=\n',
     );
   }, 30_000);
 
@@ -166,7 +184,8 @@ describe('scaffold: writing', () => {
     const output = execFileSync(process.execPath, [vitest, 'run', 'src/auth'], { cwd: dir, encoding: 'utf8', env: { ...process.env, CI: 'true' } })
       .replace(/\u001b\[[0-9;]*m/g, '');
     expect(output).toContain('src/auth/tests/greeting.test.mjs');
-    expect(output).toMatch(/Tests\s+2 passed/);
+    expect(output).toContain('src/auth/methods/api-key/tests/keys.test.mjs');
+    expect(output).toMatch(/Tests\s+3 passed/);
   }, 90_000);
 
   it('uses .mjs sources when --module esm is asked for in a CommonJS package', async () => {
@@ -189,12 +208,6 @@ describe('scaffold: writing', () => {
 });
 
 describe('scaffold: manifest, updates and conflicts', () => {
-  /** A private copy of the fixture templates, so a test can play "a newer template version". */
-  async function templatesCopy(): Promise<string> {
-    const root = await fresh();
-    await cp(FIXTURE_TEMPLATES, root, { recursive: true });
-    return root;
-  }
 
   it('updates files nobody touched, and stops at edited ones with a diff and exit 2, writing nothing', async () => {
     const dir = await fixture('npm-esm-ts');
@@ -204,7 +217,7 @@ describe('scaffold: manifest, updates and conflicts', () => {
     const edited = join(dir, 'src/auth/core/principal.ts');
     await writeFile(edited, (await readFile(edited, 'utf8')).replace("'no scopes'", "'nothing'"));
     for (const name of ['core/principal.ts', 'core/greeting.ts']) {
-      const file = join(templatesRoot, 'api-key/files', name);
+      const file = join(templatesRoot, 'kernel/files', name);
       await writeFile(file, `// v2\n${await readFile(file, 'utf8')}`);
     }
     const before = await treeSnapshot(dir);
@@ -343,21 +356,27 @@ describe('scaffold: choices', () => {
     expect(context.err()).toContain('There are no templates for method session in this version');
   });
 
-  // The Node each OAuth mode needs comes from the shipped oauth template.json (no fixture has modes).
-  const SHIPPED_TEMPLATES = defaultTemplatesRoot();
-
-  it('refuses OAuth provider mode on Node older than 22', async () => {
+  it('a method whose templates still use the single-method layout is refused with exit 2, writing nothing', async () => {
     const dir = await fixture('npm-esm-ts');
-    const context = recordingContext(dir);
-    expect(await exitCodeOf(scaffold(dir, { method: 'oauth', oauthMode: 'provider', nodeVersion: '20.19.5', templatesRoot: SHIPPED_TEMPLATES }, context), context)).toBe(2);
-    expect(context.err()).toContain('OAuth provider mode needs Node 22 or newer');
+    const before = await treeSnapshot(dir);
+    for (const method of ['jwt', 'session', 'oauth']) {
+      const context = recordingContext(dir);
+      expect(await exitCodeOf(scaffold(dir, { method, templatesRoot: defaultTemplatesRoot() }, context), context)).toBe(2);
+      expect(context.err()).toContain(`The ${method} templates in this version cannot join the shared auth package yet`);
+    }
+    expect(await treeSnapshot(dir)).toEqual(before);
   });
 
-  it('refuses OAuth client mode on Node older than 22 too: its tests and demo run oidc-provider', async () => {
+  it('refuses a Node older than the strictest template of the package needs', async () => {
+    const templatesRoot = await templatesCopy();
+    const jwtManifest = join(templatesRoot, 'jwt/template.json');
+    await writeFile(jwtManifest, (await readFile(jwtManifest, 'utf8')).replace('">=20.19"', '">=22"'));
     const dir = await fixture('npm-esm-ts');
     const context = recordingContext(dir);
-    expect(await exitCodeOf(scaffold(dir, { method: 'oauth', oauthMode: 'client', nodeVersion: '20.19.5', templatesRoot: SHIPPED_TEMPLATES }, context), context)).toBe(2);
-    expect(context.err()).toContain('OAuth client mode needs Node 22 or newer (its tests and demo run a local authorization server on oidc-provider 9');
+    expect(await exitCodeOf(scaffold(dir, { method: 'jwt', nodeVersion: '20.19.5', templatesRoot }, context), context)).toBe(2);
+    expect(context.err()).toContain('The auth package (jwt) needs Node >=22; this is Node 20.19.5.');
+    await scaffold(dir, { method: 'jwt', nodeVersion: '22.1.0', templatesRoot, install: false });
+    expect(await readFile(join(dir, 'src/auth/AUTH.md'), 'utf8')).toContain('needs Node >=22');
   });
 
   it('asks for the stack when several are declared, and refuses without a TTY', async () => {
@@ -372,7 +391,7 @@ describe('scaffold: choices', () => {
     } as unknown as PromptBackend;
     const interactive = recordingContext(dir, { interactive: true });
     await runScaffold({ context: interactive, templatesRoot: FIXTURE_TEMPLATES, method: 'api-key', dryRun: true, prompts, yes: false });
-    expect(interactive.err()).toContain('api-key for fastify');
+    expect(interactive.err()).toContain('auth package for fastify');
     expect(interactive.err()).toContain('  language         js (no tsconfig.json)');
   }, 30_000);
 

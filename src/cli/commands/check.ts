@@ -11,9 +11,9 @@ import { EXIT, ExitError, UsageError } from '../../errors.js';
 import { evaluateCheck, type CheckFacts, type Finding, type GeneratedFileFacts, type RecordFacts } from '../../core/check.js';
 import { plainStyle, styleFor, wrap, REPORT_WIDTH } from '../../core/report.js';
 import { wantedDependencies } from '../../core/scaffold/dependencies.js';
-import { MANIFEST_PATH, parseManifest } from '../../core/scaffold/manifest.js';
+import { MANIFEST_PATH, parseManifest, type ReadManifest } from '../../core/scaffold/manifest.js';
 import { parseWith } from '../../core/schema.js';
-import { templateManifestSchema, type ScaffoldManifest } from '../../core/scaffold/schema.js';
+import { templateManifestSchema } from '../../core/scaffold/schema.js';
 import { detectProject } from '../../shell/project.js';
 import { defaultTemplatesRoot } from '../../shell/scaffold-templates.js';
 import { errorCode, readTextFile, rethrowFileSystemError } from '../../shell/files.js';
@@ -36,7 +36,7 @@ function readOptional(path: string, what: string, cwd: string): string | null {
   return read.kind === 'text' ? read.text : null;
 }
 
-async function readManifest(root: string, cwd: string): Promise<ScaffoldManifest | null> {
+async function readManifest(root: string, cwd: string): Promise<ReadManifest | null> {
   const text = readOptional(join(root, MANIFEST_PATH), 'the scaffold manifest', cwd);
   if (text === null) return null;
   if (text.trim() === '') {
@@ -55,41 +55,40 @@ async function readManifest(root: string, cwd: string): Promise<ScaffoldManifest
 
 const sha256 = (content: Buffer) => createHash('sha256').update(content).digest('hex');
 
-async function generatedFileStates(root: string, cwd: string, manifest: ScaffoldManifest | null): Promise<GeneratedFileFacts[]> {
+async function generatedFileStates(root: string, cwd: string, manifest: ReadManifest | null): Promise<GeneratedFileFacts[]> {
   const states: GeneratedFileFacts[] = [];
-  for (const scaffold of manifest?.scaffolds ?? []) {
-    for (const [path, hash] of Object.entries(scaffold.files).sort(([a], [b]) => a.localeCompare(b))) {
-      let content: Buffer;
-      const file = resolve(root, path);
-      try {
-        const info = await stat(file);
-        // A FIFO or device where a generated file was is not that file; never read it.
-        if (!info.isFile()) {
-          states.push({ path, state: 'edited' });
-          continue;
-        }
-        content = await readFile(file);
-      } catch (error) {
-        const code = errorCode(error);
-        if (code === 'ENOENT' || code === 'ENOTDIR') {
-          states.push({ path, state: 'deleted' });
-          continue;
-        }
-        rethrowFileSystemError(error, 'read', { path: file, what: 'the generated file', cwd });
+  for (const [path, hash] of Object.entries(manifest?.manifest.files ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+    let content: Buffer;
+    const file = resolve(root, path);
+    try {
+      const info = await stat(file);
+      // A FIFO or device where a generated file was is not that file; never read it.
+      if (!info.isFile()) {
+        states.push({ path, state: 'edited' });
+        continue;
       }
-      states.push({ path, state: sha256(content) === hash ? 'unchanged' : 'edited' });
+      content = await readFile(file);
+    } catch (error) {
+      const code = errorCode(error);
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
+        states.push({ path, state: 'deleted' });
+        continue;
+      }
+      rethrowFileSystemError(error, 'read', { path: file, what: 'the generated file', cwd });
     }
+    states.push({ path, state: sha256(content) === hash ? 'unchanged' : 'edited' });
   }
   return states;
 }
 
 /**
- * The packages our own scaffolds add, read from each scaffolded method's
- * template metadata, so check never blames auth-decide's own choices.
+ * The packages our own scaffolds add, so check never blames auth-decide's own
+ * choices: listed in the manifest, or for a 0.1.0 manifest read from each
+ * scaffolded method's template metadata.
  */
-async function scaffoldedDependencies(manifest: ScaffoldManifest | null, templatesDir: string, cwd: string): Promise<string[]> {
-  const names = new Set<string>();
-  for (const scaffold of manifest?.scaffolds ?? []) {
+async function scaffoldedDependencies(manifest: ReadManifest | null, templatesDir: string, cwd: string): Promise<string[]> {
+  const names = new Set<string>(manifest?.manifest.dependencies ?? []);
+  for (const scaffold of manifest?.legacy ?? []) {
     const text = readOptional(join(templatesDir, scaffold.method, 'template.json'), 'the template metadata', cwd);
     if (text === null) continue;
     let document: unknown;
@@ -171,7 +170,7 @@ export async function runCheck(options: CheckOptions): Promise<void> {
   }
 
   // The framework the last scaffold generated for stands in when the record names none.
-  const scaffoldedStack = manifest?.scaffolds.at(-1)?.stack ?? null;
+  const scaffoldedStack = manifest?.manifest.package.stack ?? null;
   const recordedStack = record?.stack ?? scaffoldedStack;
   // Several frameworks in one project: the recorded one still counts as detected when it is among them.
   const detectedStack =

@@ -299,7 +299,7 @@ export async function runDecide(options: DecideOptions): Promise<void> {
   // A scaffold asked for up front must be able to run before the record is written.
   if (options.scaffold && !options.dryRun) {
     try {
-      await preflightScaffold(scaffoldOptions(context, decision.recommendation, chosen, scaffoldExtra));
+      await preflightScaffold(scaffoldOptions(context, planOf(decision), chosen, scaffoldExtra));
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
       throw new UsageError(`${error.message}\nNothing was written: decide checks the scaffold before it writes the record.`, {
@@ -350,46 +350,42 @@ const planMethods = (decision: Decision): MethodId[] => [
   ...new Set([decision.recommendation, ...decision.plan.map((entry) => entry.method)]),
 ];
 
-/** `--scaffold`, the offer in a terminal, or nothing; then the commands for the rest of the plan. */
+/** The decision's plan as the scaffold reads it, so a dry run or --no-record scaffolds the same thing. */
+const planOf = (decision: Decision) => decision.plan.map((entry) => ({ ...entry }) as Record<string, unknown>);
+
+/** `--scaffold`, the offer in a terminal, or nothing: the whole plan as one auth package. */
 async function scaffoldAfterDeciding(options: DecideOptions, scaffold: ScaffoldContext): Promise<void> {
   const { context } = options;
   const say = messenger(context);
   if (!scaffold.offering && !options.scaffold) return;
-  const method = scaffold.decision.recommendation;
-  const facts = {
+  const methods = planMethods(scaffold.decision);
+  const step = await scaffoldStep(methods, scaffold.chosen, {
     stack: scaffold.answers.stack ?? null,
     nodeVersion: scaffold.nodeVersion,
     ...(options.templatesRoot ? { templatesRoot: options.templatesRoot } : {}),
-  };
-  const steps: ScaffoldStep[] = [];
-  for (const planned of planMethods(scaffold.decision)) steps.push(await scaffoldStep(planned, scaffold.chosen, facts));
-  const [first, ...others] = steps as [ScaffoldStep, ...ScaffoldStep[]];
-  const name = METHODS[method].name;
+  });
+  const names = methods.map((method) => METHODS[method].name).join(' + ');
 
   if (options.scaffold) {
-    await runChosenScaffold(options, scaffold, method, false);
-  } else if (first.nodeRefusal) {
-    say(`Not offering to scaffold ${name} code now: ${first.nodeRefusal}. With a newer Node, run:\n  ${printable(first)}`);
+    await runChosenScaffold(options, scaffold, false);
+  } else if (step.nodeRefusal) {
+    say(`Not offering to scaffold the plan (${names}) now: ${step.nodeRefusal}. With a newer Node, run:\n  ${printable(step)}`);
   } else {
     const { confirm, backend } = await promptsFor(options);
     const stack = scaffold.chosen.stack ?? 'the framework found in package.json';
-    if (await confirm(`Scaffold ${name} code for ${stack} now?`, false, backend)) {
-      await runChosenScaffold(options, scaffold, method, true);
+    if (await confirm(`Scaffold the plan (${names}) for ${stack} now?`, false, backend)) {
+      await runChosenScaffold(options, scaffold, true);
     } else {
-      say(`To scaffold it later:\n  ${printable(first)}`);
+      say(`To scaffold it later:\n  ${printable(step)}`);
     }
-  }
-  for (const step of others) {
-    const needs = step.nodeRefusal ? ` (${step.nodeRefusal})` : '';
-    say(`The plan also uses ${METHODS[step.method].name}${needs}:\n  ${printable(step)}`);
   }
 }
 
-async function runChosenScaffold(options: DecideOptions, scaffold: ScaffoldContext, method: MethodId, asking: boolean): Promise<void> {
+async function runChosenScaffold(options: DecideOptions, scaffold: ScaffoldContext, asking: boolean): Promise<void> {
   const { runScaffold } = await import('./scaffold.js');
   try {
     await runScaffold(
-      scaffoldOptions(options.context, method, scaffold.chosen, {
+      scaffoldOptions(options.context, planOf(scaffold.decision), scaffold.chosen, {
         ...scaffold.scaffoldExtra,
         dryRun: options.dryRun ?? false,
         yes: !asking,

@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { decideColor, widthOf, type CliContext } from '../context.js';
 import { checkTitle } from '../options.js';
 import { messenger, wrapText } from '../output.js';
-import { printable, scaffoldOptions, scaffoldStep, type ScaffoldStep } from '../scaffold-offer.js';
+import { printable, scaffoldOptions, scaffoldStep } from '../scaffold-offer.js';
 import { CancelledError, UsageError } from '../../errors.js';
 import { METHODS, REVISIT_QUESTIONS, TRIGGERS } from '../../core/knowledge.js';
 import { renderAnswersSummary, styleFor, type Style } from '../../core/report.js';
@@ -407,46 +407,46 @@ export async function runRevisit(options: RevisitOptions): Promise<void> {
 }
 
 /**
- * Offers to scaffold what the new plan added (methods already in use have
- * their code); without a terminal, prints the commands that do it.
+ * Offers to scaffold the new record's plan, which adds what the plan gained
+ * (code already generated for the other methods is kept); without a terminal,
+ * prints the command that does it.
  */
 async function offerScaffold(options: RevisitOptions, answers: Answers, added: readonly MethodId[], asking: boolean): Promise<void> {
+  if (added.length === 0) return;
   const { context } = options;
   const say = messenger(context);
   const nodeVersion = options.nodeVersion ?? process.versions.node;
   const facts = { stack: answers.stack ?? null, nodeVersion, ...(options.templatesRoot ? { templatesRoot: options.templatesRoot } : {}) };
-  const steps: ScaffoldStep[] = [];
-  for (const method of added) steps.push(await scaffoldStep(method, {}, facts));
-  for (const step of steps) {
-    const name = METHODS[step.method].name;
-    if (!asking || step.nodeRefusal) {
-      const needs = step.nodeRefusal ? ` (${step.nodeRefusal})` : '';
-      say(`To generate ${name} code${needs}:\n  ${printable(step)}`);
-      continue;
-    }
-    const { confirm, backend } = await loadPrompts(options);
-    if (!(await confirm(`Scaffold ${name} code now?`, false, backend))) {
-      say(`To scaffold it later:\n  ${printable(step)}`);
-      continue;
-    }
-    const { runScaffold } = await import('./scaffold.js');
-    try {
-      await runScaffold(
-        scaffoldOptions(context, step.method, answers.stack ? { stack: answers.stack } : {}, {
-          dryRun: false,
-          yes: false,
-          version: options.version,
-          nodeVersion,
-          ...(options.templatesRoot ? { templatesRoot: options.templatesRoot } : {}),
-          ...(options.prompts ? { prompts: options.prompts } : {}),
-          ...(options.installer ? { installer: options.installer } : {}),
-        }),
-      );
-    } catch (error) {
-      // The scaffold's "nothing was written" is about its own files; the records are already on disk.
-      if (error instanceof CancelledError) throw new CancelledError('Scaffolding cancelled: no generated code was written.');
-      throw error;
-    }
+  const step = await scaffoldStep(added, {}, facts);
+  const names = added.map((method) => METHODS[method].name).join(' + ');
+  if (!asking || step.nodeRefusal) {
+    const needs = step.nodeRefusal ? ` (${step.nodeRefusal})` : '';
+    say(`To generate the code the new plan adds (${names})${needs}:\n  ${printable(step)}`);
+    return;
+  }
+  const { confirm, backend } = await loadPrompts(options);
+  if (!(await confirm(`Scaffold the new plan now (adds ${names})?`, false, backend))) {
+    say(`To scaffold it later:\n  ${printable(step)}`);
+    return;
+  }
+  const { runScaffold } = await import('./scaffold.js');
+  try {
+    // No plan passed: the scaffold reads the record just written, so it marks what the new record retires.
+    await runScaffold(
+      scaffoldOptions(context, undefined, answers.stack ? { stack: answers.stack } : {}, {
+        dryRun: false,
+        yes: false,
+        version: options.version,
+        nodeVersion,
+        ...(options.templatesRoot ? { templatesRoot: options.templatesRoot } : {}),
+        ...(options.prompts ? { prompts: options.prompts } : {}),
+        ...(options.installer ? { installer: options.installer } : {}),
+      }),
+    );
+  } catch (error) {
+    // The scaffold's "nothing was written" is about its own files; the records are already on disk.
+    if (error instanceof CancelledError) throw new CancelledError('Scaffolding cancelled: no generated code was written.');
+    throw error;
   }
 }
 

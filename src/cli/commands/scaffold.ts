@@ -1,7 +1,9 @@
 /**
- * `auth-decide scaffold`: choose (flags → decision record → detection →
- * prompts), plan in memory, show the plan, then write everything in one
- * transaction and install what is missing.
+ * `auth-decide scaffold`: choose what the auth package holds (the decision
+ * record's plan, or `--method X` on top of what is there; package settings
+ * from flags, the manifest, detection and prompts), render it in memory, show
+ * the plan, then write everything in one transaction and install what is
+ * missing.
  *
  * Exit codes: 0 done (or a dry run); 2 bad input, conflicts without --force
  * (nothing written), a failed write (rolled back) or a failed install (files
@@ -10,47 +12,52 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CliContext } from '../context.js';
-import { CancelledError, ExitError, UsageError } from '../../errors.js';
-import { METHOD_IDS, STACKS, type MethodId, type Stack } from '../../core/types.js';
-import { LANGS, MODULE_FORMATS, OAUTH_MODES, STORE_IDS, type ScaffoldManifest } from '../../core/scaffold/schema.js';
-import type { Lang, ModuleFormat, OauthMode, ProjectInfo, ScaffoldSelection, StoreId } from '../../core/scaffold/model.js';
-import { MANIFEST_PATH, parseManifest } from '../../core/scaffold/manifest.js';
+import { CancelledError, ExitError, InternalError, UsageError } from '../../errors.js';
+import { METHOD_IDS, STACKS, TOKEN_FORMATS, VARIANTS, type MethodId, type Stack, type TokenFormat } from '../../core/types.js';
+import { KERNEL, LANGS, MODULE_FORMATS, STORE_IDS } from '../../core/scaffold/schema.js';
+import type { FileAction, Lang, ModuleFormat, PackageSettings, ProjectInfo, ScaffoldSelection, StoreId, TemplateSource } from '../../core/scaffold/model.js';
+import { MANIFEST_PATH, parseManifest, type ReadManifest } from '../../core/scaffold/manifest.js';
 import { normaliseOutDir } from '../../core/scaffold/paths.js';
-import { planScaffold, pathsToRead, renderScaffold, type ScaffoldPlan } from '../../core/scaffold/plan.js';
+import { renderPackage, stricterNode, type TemplateSet } from '../../core/scaffold/compose.js';
+import { planScaffold, pathsToRead, type ScaffoldPlan } from '../../core/scaffold/plan.js';
 import { buildReport, formatPlan, plainStyle, type PlanStyle, type ScaffoldReport } from '../../core/scaffold/report.js';
-import { manifestForMode } from '../../core/scaffold/modes.js';
-import { OAUTH_NODE_REASON, satisfiesNode } from '../../core/scaffold/node-version.js';
+import { satisfiesNode } from '../../core/scaffold/node-version.js';
 import { TemplateError, type JavaScriptOutput } from '../../core/scaffold/render.js';
+import { SelectionError, selectionFromPlan, withMethod, type LoosePlanEntry, type MethodsAndBoundaries } from '../../core/scaffold/selection.js';
 import { RUN_SCRIPT } from '../../core/scaffold/context.js';
 import { findProjectRoot } from '../../shell/files.js';
 import { detectProject } from '../../shell/project.js';
 import { packageManagerInstaller, type Installer } from '../../shell/installer.js';
 import { readExistingFiles, writeTransaction } from '../../shell/scaffold-writer.js';
-import { openTemplateLibrary } from '../../shell/scaffold-templates.js';
+import { openTemplateLibrary, type TemplateLibrary } from '../../shell/scaffold-templates.js';
 import type { PromptBackend } from '../../shell/prompts.js';
-import { InternalError } from '../../errors.js';
 
 export interface ScaffoldOptions {
   context: CliContext;
+  /** Add or refresh this method only; without it, the decision record's whole plan. */
   method?: string;
+  variant?: string;
+  boundary?: string;
+  tokenFormat?: string;
   stack?: string;
   dir?: string;
   out?: string;
   store?: string;
   lang?: string;
   module?: string;
-  oauthMode?: string;
   dryRun?: boolean;
   force?: boolean;
   /** false with --no-install. */
   install?: boolean;
   yes?: boolean;
   json?: boolean;
+  /** A decision's plan to realise, as `decide --scaffold` passes it; else the current record's. */
+  plan?: readonly LoosePlanEntry[];
   /** Runs the package manager; replaced in tests. */
   installer?: Installer;
   /** Answers prompts; replaced in tests. */
   prompts?: PromptBackend;
-  /** Folder holding `<method>/template.json`, compiled as met; defaults to the templates shipped with auth-decide. */
+  /** Folder holding `kernel/` and `<method>/` templates; defaults to the templates shipped with auth-decide. */
   templatesRoot?: string;
   /** The Node version the generated code will run on; defaults to this process's. */
   nodeVersion?: string;
@@ -72,7 +79,7 @@ async function promptsModule() {
 }
 
 interface RecordDefaults {
-  method: MethodId | null;
+  plan: LoosePlanEntry[] | null;
   stack: Stack | null;
   source: string | null;
 }
@@ -81,26 +88,147 @@ async function recordDefaults(root: string, warnings: string[]): Promise<RecordD
   try {
     const { readAuthRecords, currentAuthRecord } = await import('../../shell/records.js');
     const current = currentAuthRecord(await readAuthRecords(root));
-    if (current === null) return { method: null, stack: null, source: null };
+    if (current === null) return { plan: null, stack: null, source: null };
     if (current.warning) warnings.push(current.warning);
     const block = current.record.parsed.block;
-    return { method: block.recommendation, stack: block.answers.stack ?? null, source: current.record.relativePath };
+    return { plan: block.plan as unknown as LoosePlanEntry[], stack: block.answers.stack ?? null, source: current.record.relativePath };
   } catch (error) {
     // A damaged record should not stop a scaffold whose choices come from flags.
     warnings.push(`Could not read the decision records: ${error instanceof Error ? error.message : String(error)}`);
-    return { method: null, stack: null, source: null };
+    return { plan: null, stack: null, source: null };
   }
 }
 
 function styleFor(color: boolean): PlanStyle {
   if (!color) return plainStyle;
   const paint = (code: number) => (text: string) => `\u001b[${code}m${text}\u001b[39m`;
-  const colours = { create: paint(32), update: paint(36), conflict: paint(31), skip: paint(33), identical: paint(90) } as const;
+  const colours: Record<FileAction, (text: string) => string> = {
+    create: paint(32),
+    update: paint(36),
+    conflict: paint(31),
+    skip: paint(33),
+    identical: paint(90),
+    delete: paint(35),
+    keep: paint(33),
+  };
   return {
     action: (action, text) => colours[action](text),
     dim: (text) => `\u001b[2m${text}\u001b[22m`,
     bold: (text) => `\u001b[1m${text}\u001b[22m`,
   };
+}
+
+const describePlanError = (error: unknown, where: string): UsageError =>
+  new UsageError(`${where} cannot be scaffolded: ${error instanceof Error ? error.message : String(error)}`, {
+    hint: 'Fix the plan in the record (or decide again), or scaffold one method with --method.',
+  });
+
+/** The methods and boundaries of this run, and where they came from. */
+async function chooseMethods(input: {
+  options: ScaffoldOptions;
+  methodFlag: MethodId | undefined;
+  tokenFormat: TokenFormat | undefined;
+  previous: ReadManifest | null;
+  recorded: () => Promise<RecordDefaults>;
+  canAsk: boolean;
+  warnings: string[];
+}): Promise<MethodsAndBoundaries> {
+  const { options, methodFlag, previous, warnings } = input;
+  const fromManifest: MethodsAndBoundaries = { methods: previous?.manifest.methods ?? [], boundaries: previous?.manifest.boundaries ?? [] };
+  const planned = async (): Promise<{ plan: MethodsAndBoundaries; source: string } | null> => {
+    if (options.plan) {
+      try {
+        return { plan: selectionFromPlan(options.plan), source: 'the decision' };
+      } catch (error) {
+        throw describePlanError(error, 'The decision');
+      }
+    }
+    const record = await input.recorded();
+    if (record.plan === null || record.source === null) return null;
+    try {
+      return { plan: selectionFromPlan(record.plan), source: record.source };
+    } catch (error) {
+      throw describePlanError(error, `The plan in ${record.source}`);
+    }
+  };
+
+  if (methodFlag !== undefined) {
+    try {
+      return withMethod(
+        fromManifest,
+        {
+          method: methodFlag,
+          ...(options.variant !== undefined ? { variant: options.variant } : {}),
+          ...(options.boundary !== undefined ? { boundary: options.boundary } : {}),
+          ...(input.tokenFormat !== undefined ? { tokenFormat: input.tokenFormat } : {}),
+        },
+        (await planned())?.plan ?? null,
+      );
+    } catch (error) {
+      if (error instanceof SelectionError) throw new UsageError(error.message, error.hint === undefined ? {} : { hint: error.hint });
+      throw error;
+    }
+  }
+
+  const plan = await planned();
+  if (plan !== null) {
+    // What an earlier scaffold generated and the plan no longer names stays: removing a method is an explicit step.
+    const methods = [...plan.plan.methods];
+    const boundaries = [...plan.plan.boundaries];
+    for (const choice of fromManifest.methods) {
+      if (methods.some((m) => m.method === choice.method)) continue;
+      methods.push(choice);
+      for (const boundary of fromManifest.boundaries.filter((b) => b.accepts.some((a) => a.method === choice.method))) {
+        if (!boundaries.some((b) => b.id === boundary.id)) boundaries.push(boundary);
+      }
+      warnings.push(`${plan.source} no longer plans ${choice.method}; its generated files are kept and refreshed.`);
+    }
+    return { methods, boundaries };
+  }
+  if (fromManifest.methods.length > 0) return fromManifest;
+
+  if (!input.canAsk) {
+    throw new UsageError('No auth method given, no decision record found and nothing scaffolded before.', {
+      hint: 'Pass --method api-key|jwt|session|oauth, or run `auth-decide decide` first.',
+    });
+  }
+  const { select } = await promptsModule();
+  const method = await select<MethodId>(
+    { message: 'Which auth method should be scaffolded?', choices: METHOD_IDS.map((id) => ({ value: id, name: id })) },
+    ...(options.prompts ? [options.prompts] : []),
+  );
+  return withMethod(fromManifest, { method }, null);
+}
+
+/** The kernel and every chosen method's template; refuses methods this version cannot put in a shared package. */
+async function loadTemplates(library: TemplateLibrary, selection: MethodsAndBoundaries): Promise<TemplateSet> {
+  const kernel = await library.load(KERNEL);
+  if (kernel === null) throw new InternalError('The templates have no kernel template.');
+  const methods = new Map<MethodId, TemplateSource>();
+  for (const choice of selection.methods) {
+    const template = await library.load(choice.method);
+    if (template === null) {
+      throw new UsageError(`There are no templates for method ${choice.method} in this version of auth-decide.`, {
+        hint: 'Choose another method with --method.',
+      });
+    }
+    const variants = template.manifest.variants;
+    if (variants === undefined) {
+      throw new UsageError(`The ${choice.method} templates in this version cannot join the shared auth package yet: they still generate a stand-alone project.`, {
+        hint: `Scaffold the other methods of the plan one by one with --method, and ${choice.method} with a version of auth-decide that ships it on the shared kernel.`,
+      });
+    }
+    const unknown = choice.variants.filter((variant) => !(variant in variants));
+    if (unknown.length > 0) {
+      const allowed = Object.keys(variants);
+      const planned = (VARIANTS[choice.method] as readonly string[]).filter((variant) => !allowed.includes(variant));
+      throw new UsageError(`${choice.method} has no variant ${unknown.join(', ')} in this version; it can generate: ${allowed.join(', ')}.`, {
+        hint: planned.includes(unknown[0]!) ? `Choose one of those with --variant.` : `Check the spelling of --variant (${allowed.join(' | ')}).`,
+      });
+    }
+    methods.set(choice.method, template);
+  }
+  return { kernel, methods };
 }
 
 export async function runScaffold(options: ScaffoldOptions): Promise<void> {
@@ -109,7 +237,7 @@ export async function runScaffold(options: ScaffoldOptions): Promise<void> {
   const canAsk = context.interactive && !options.yes && !options.json;
   // Without --dir: the project the current folder belongs to, as every command finds it.
   const root = options.dir !== undefined ? resolve(context.cwd, options.dir) : findProjectRoot(context.cwd);
-  const templates = openTemplateLibrary(options.templatesRoot);
+  const library = openTemplateLibrary(options.templatesRoot);
   const nodeVersion = options.nodeVersion ?? process.versions.node;
   const version = options.version ?? ownVersion();
 
@@ -118,76 +246,63 @@ export async function runScaffold(options: ScaffoldOptions): Promise<void> {
   const storeFlag = oneOf(options.store, STORE_IDS, '--store');
   const langFlag = oneOf(options.lang, LANGS, '--lang');
   const moduleFlag = oneOf(options.module, MODULE_FORMATS, '--module');
-  const oauthModeFlag = oneOf(options.oauthMode, OAUTH_MODES, '--oauth-mode');
-  let outDir: string | undefined;
+  const tokenFormat = oneOf(options.tokenFormat, TOKEN_FORMATS, '--token-format');
+  if (methodFlag === undefined) {
+    for (const [flag, value] of [['--variant', options.variant], ['--boundary', options.boundary], ['--token-format', options.tokenFormat]] as const) {
+      if (value !== undefined) throw new UsageError(`${flag} goes with --method: it says how that method is added.`, { hint: `Add --method <method>, e.g. --method api-key ${flag} ${value}.` });
+    }
+  }
+  if (methodFlag !== undefined && options.variant !== undefined && !(VARIANTS[methodFlag] as readonly string[]).includes(options.variant)) {
+    throw new UsageError(`--variant is "${options.variant}"; ${methodFlag} has: ${VARIANTS[methodFlag].join(' | ')}`);
+  }
+  if (tokenFormat !== undefined && methodFlag !== 'oauth') throw new UsageError('--token-format applies only to --method oauth.');
+  let outFlag: string | undefined;
   if (options.out !== undefined) {
     const checked = normaliseOutDir(options.out);
     if (!checked.ok) throw new UsageError(checked.message);
-    outDir = checked.value;
+    outFlag = checked.value;
   }
 
   const project = await detectProject(root, context.env, context.cwd);
-  const recorded = methodFlag && stackFlag ? { method: null, stack: null, source: null } : await recordDefaults(root, warnings);
+  const previous = await readPreviousManifest(root);
+  let recordCache: RecordDefaults | undefined;
+  const recorded = async (): Promise<RecordDefaults> => (recordCache ??= await recordDefaults(root, warnings));
+  const chosen = await chooseMethods({ options, methodFlag, tokenFormat, previous, recorded, canAsk, warnings });
+  const templates = await loadTemplates(library, chosen);
 
-  // Method: flag, then the decision record, then a question.
-  let method: MethodId | undefined = methodFlag ?? recorded.method ?? undefined;
-  if (method === undefined) {
-    if (!canAsk) {
-      throw new UsageError('No auth method given and no decision record found.', {
-        hint: 'Pass --method api-key|jwt|session|oauth, or run `auth-decide decide` first.',
-      });
-    }
-    const { select } = await promptsModule();
-    method = await select<MethodId>(
-      { message: 'Which auth method should be scaffolded?', choices: METHOD_IDS.map((id) => ({ value: id, name: id })) },
-      ...(options.prompts ? [options.prompts] : []),
-    );
+  // Refused before any further question: the generated code (its tests included) would not run.
+  const nodeRequirement = [...templates.methods.values()].reduce((strictest, t) => stricterNode(strictest, t.manifest.node), templates.kernel.manifest.node);
+  if (!satisfiesNode(nodeVersion, nodeRequirement)) {
+    const needy = [...templates.methods.entries()].filter(([, t]) => t.manifest.node === nodeRequirement).map(([method]) => method);
+    throw new UsageError(`The auth package${needy.length > 0 ? ` (${needy.join(', ')})` : ''} needs Node ${nodeRequirement}; this is Node ${nodeVersion}.`, {
+      hint: `Run the scaffold again under Node ${nodeRequirement.slice(2)} or newer.`,
+    });
   }
 
-  let oauthMode: OauthMode | null = null;
-  if (method === 'oauth') {
-    oauthMode = oauthModeFlag ?? null;
-    if (oauthMode === null) {
-      if (!canAsk) throw new UsageError('OAuth needs a mode.', { hint: 'Pass --oauth-mode provider (you run the authorization server) or --oauth-mode client (your app acts for users at another provider).' });
-      const { select } = await promptsModule();
-      oauthMode = await select<OauthMode>(
-        {
-          message: 'Which side of OAuth is this API on?',
-          choices: [
-            { value: 'provider', name: 'provider', description: 'third-party apps connect to your platform' },
-            { value: 'client', name: 'client', description: 'your app acts for users at another provider' },
-          ],
-        },
-        ...(options.prompts ? [options.prompts] : []),
+  // Package settings: a flag, then what the last scaffold used, then the project and the record.
+  const before = previous?.manifest.package ?? null;
+  const others = (previous?.manifest.methods ?? []).filter((choice) => choice.method !== methodFlag);
+  if (methodFlag !== undefined && before !== null && others.length > 0) {
+    const changed = (
+      [['--stack', stackFlag, before.stack], ['--store', storeFlag, before.store], ['--lang', langFlag, before.lang], ['--module', moduleFlag, before.moduleFormat], ['--out', outFlag, before.outDir]] as const
+    ).filter(([, flag, was]) => flag !== undefined && flag !== was);
+    if (changed.length > 0) {
+      throw new UsageError(
+        `${changed.map(([name, flag, was]) => `${name} ${flag}`).join(', ')} would change every method's files, but --method ${methodFlag} refreshes only its own.`,
+        { hint: `Run \`auth-decide scaffold ${changed.map(([name, flag]) => `${name} ${flag}`).join(' ')}\` without --method to regenerate the whole package (${others.map((c) => c.method).join(', ')} included).` },
       );
     }
-  } else if (oauthModeFlag !== undefined) {
-    throw new UsageError('--oauth-mode applies only to --method oauth.');
-  }
-  const template = await templates.load(method);
-  if (template === null) {
-    throw new UsageError(`There are no templates for method ${method} in this version of auth-decide.`, {
-      hint: 'Choose another method with --method.',
-    });
-  }
-  // Refused before any further question: the generated code (its tests included) would not run.
-  const nodeRequirement = manifestForMode(template.manifest, oauthMode).node;
-  if (!satisfiesNode(nodeVersion, nodeRequirement)) {
-    const wanted = nodeRequirement.slice(2);
-    if (oauthMode !== null) {
-      throw new UsageError(`OAuth ${oauthMode} mode needs Node ${wanted} or newer (${OAUTH_NODE_REASON[oauthMode]}); this is Node ${nodeVersion}.`, {
-        hint: `Run the scaffold again under Node ${wanted} or newer.`,
-      });
-    }
-    throw new UsageError(`The ${method} code needs Node ${nodeRequirement}; this is Node ${nodeVersion}.`, {
-      hint: 'Upgrade Node, then run the scaffold again.',
-    });
   }
 
-  // Stack: flag, then what package.json declares, then the record, then a question.
-  let stack: Stack | undefined = stackFlag ?? project.stack?.value ?? recorded.stack ?? undefined;
-  if (!stackFlag && project.stack && recorded.stack && project.stack.value !== recorded.stack) {
-    warnings.push(`The decision record names ${recorded.stack}, but package.json declares ${project.stack.value}; using ${project.stack.value}.`);
+  let stack: Stack | undefined = stackFlag ?? before?.stack ?? project.stack?.value ?? undefined;
+  if (stack === undefined) {
+    const recordStack = (await recorded()).stack;
+    stack = recordStack ?? undefined;
+  } else if (!stackFlag && before === null && project.stack) {
+    const recordStack = (await recorded()).stack;
+    if (recordStack && project.stack.value !== recordStack) {
+      warnings.push(`The decision record names ${recordStack}, but package.json declares ${project.stack.value}; using ${project.stack.value}.`);
+    }
   }
   if (stack === undefined) {
     const candidates: readonly Stack[] = project.stackCandidates.length > 1 ? project.stackCandidates : STACKS;
@@ -206,44 +321,49 @@ export async function runScaffold(options: ScaffoldOptions): Promise<void> {
     );
   }
 
-  const store: StoreId = storeFlag ?? template.manifest.defaultStore;
-  if (!template.manifest.stores.includes(store)) {
-    throw new UsageError(`The ${method} templates support the stores ${template.manifest.stores.join(', ')}; --store ${store} is not one of them.`);
+  const kernelStores = templates.kernel.manifest.stores ?? [];
+  const store: StoreId = storeFlag ?? before?.store ?? templates.kernel.manifest.defaultStore ?? 'sqlite';
+  const unsupported = [...templates.methods.entries()].filter(([, t]) => !(t.manifest.stores ?? kernelStores).includes(store)).map(([method]) => method);
+  if (!kernelStores.includes(store) || unsupported.length > 0) {
+    throw new UsageError(
+      `--store ${store} is not available${unsupported.length > 0 ? ` for ${unsupported.join(', ')}` : ''}; the auth package supports ${kernelStores.join(', ')}.`,
+    );
   }
 
-  const lang: Lang = langFlag ?? project.lang.value;
-  const moduleFormat: ModuleFormat = moduleFlag ?? (project.hasPackageJson ? project.moduleFormat.value : 'esm');
-  const selection: ScaffoldSelection = {
-    method,
+  const lang: Lang = langFlag ?? before?.lang ?? project.lang.value;
+  const moduleFormat: ModuleFormat = moduleFlag ?? before?.moduleFormat ?? (project.hasPackageJson ? project.moduleFormat.value : 'esm');
+  const settings: PackageSettings = {
+    outDir: outFlag ?? before?.outDir ?? (project.sourceDir ? `${project.sourceDir}/auth` : 'auth'),
     stack,
     store,
     lang,
     moduleFormat,
-    oauthMode,
-    outDir: outDir ?? (project.sourceDir ? `${project.sourceDir}/auth` : 'auth'),
     packageManager: project.packageManager.value,
   };
+  const selection: ScaffoldSelection = { package: settings, ...chosen };
 
-  const javascript: JavaScriptOutput | null = lang === 'js' ? await templates.javascript([method], moduleFormat) : null;
+  const javascript: JavaScriptOutput | null =
+    lang === 'js' ? await library.javascript([KERNEL, ...chosen.methods.map((choice) => choice.method)], moduleFormat) : null;
 
   let rendered;
   try {
-    rendered = renderScaffold({ selection, template, templateName: method, templateVersion: version, project, renderer: templates.renderer, javascript });
+    rendered = renderPackage({ selection, templates, templateVersion: version, project, renderer: library.renderer, javascript });
   } catch (error) {
-    if (error instanceof TemplateError) throw new InternalError(`The ${method} template is broken: ${error.message}`, { cause: error });
+    if (error instanceof TemplateError) throw new InternalError(`A template is broken: ${error.message}`, { cause: error });
     throw error;
   }
 
-  const previousManifest = await readPreviousManifest(root);
-  const existing = await readExistingFiles(root, pathsToRead(rendered, previousManifest));
-  const makePlan = (force: boolean) => planScaffold({ rendered, project, existing, previousManifest, force });
+  const existing = await readExistingFiles(root, pathsToRead(rendered, previous));
+  const only = methodFlag ?? null;
+  const makePlan = (force: boolean) => planScaffold({ rendered, project, existing, previous, force, only });
   let plan = makePlan(Boolean(options.force));
   const style = styleFor(context.color);
   const dryRun = Boolean(options.dryRun);
+  const recordSource = recordCache?.source ?? null;
 
   for (const warning of warnings) context.stderr.write(`Warning: ${warning}\n`);
   if (!options.json) {
-    context.stderr.write(describeDetection(project, selection, recorded.source));
+    context.stderr.write(describeDetection(project, settings, recordSource));
     context.stderr.write(formatPlan(plan, style, { dryRun, showDiffs: true }));
   }
 
@@ -297,7 +417,17 @@ export async function runScaffold(options: ScaffoldOptions): Promise<void> {
   const writes = plan.files.filter((file) => file.write).map((file) => ({ path: file.path, content: file.content }));
   if (writes.length > 0) await writeTransaction(root, writes);
   if (!options.json) {
-    context.stderr.write(writes.length > 0 ? `Wrote ${writes.length} file${writes.length === 1 ? '' : 's'}.\n` : 'Everything is already up to date.\n');
+    const removed = writes.filter((write) => write.content === null).length;
+    const written = writes.length - removed;
+    const kept = plan.files.filter((file) => file.action === 'keep');
+    context.stderr.write(
+      writes.length === 0
+        ? 'Everything is already up to date.\n'
+        : `${[written > 0 ? `Wrote ${written} file${written === 1 ? '' : 's'}` : '', removed > 0 ? `removed ${removed} no longer generated` : ''].filter(Boolean).join('; ')}.\n`,
+    );
+    if (kept.length > 0) {
+      context.stderr.write(`No longer generated but edited, so left in place (yours to remove): ${kept.map((file) => file.path).join(', ')}\n`);
+    }
   }
 
   let install: ScaffoldReport['install'] = null;
@@ -328,7 +458,7 @@ export async function runScaffold(options: ScaffoldOptions): Promise<void> {
   if (!options.json) context.stderr.write(nextSteps(plan));
 }
 
-async function readPreviousManifest(root: string): Promise<ScaffoldManifest | null> {
+async function readPreviousManifest(root: string): Promise<ReadManifest | null> {
   const existing = (await readExistingFiles(root, [MANIFEST_PATH])).get(MANIFEST_PATH);
   if (existing?.kind !== 'file') return null;
   const parsed = parseManifest(existing.content);
@@ -340,12 +470,12 @@ async function readPreviousManifest(root: string): Promise<ScaffoldManifest | nu
   return parsed.value;
 }
 
-function describeDetection(project: ProjectInfo, selection: ScaffoldSelection, recordSource: string | null): string {
+function describeDetection(project: ProjectInfo, settings: PackageSettings, recordSource: string | null): string {
   const lines = [
     `Project: ${project.root}${project.hasPackageJson ? '' : ' (no package.json: a new project will be created)'}`,
-    `  language         ${selection.lang} (${selection.lang === project.lang.value ? project.lang.source : 'from --lang'})`,
-    `  modules          ${selection.moduleFormat} (${selection.moduleFormat === project.moduleFormat.value ? project.moduleFormat.source : 'from --module'})`,
-    `  package manager  ${selection.packageManager} (${project.packageManager.source})`,
+    `  language         ${settings.lang} (${settings.lang === project.lang.value ? project.lang.source : 'from --lang or the last scaffold'})`,
+    `  modules          ${settings.moduleFormat} (${settings.moduleFormat === project.moduleFormat.value ? project.moduleFormat.source : 'from --module or the last scaffold'})`,
+    `  package manager  ${settings.packageManager} (${project.packageManager.source})`,
   ];
   if (recordSource) lines.push(`  decision record  ${recordSource}`);
   if (project.authDependencies.length > 0) {
@@ -355,12 +485,14 @@ function describeDetection(project: ProjectInfo, selection: ScaffoldSelection, r
 }
 
 function nextSteps(plan: ScaffoldPlan): string {
-  const run = RUN_SCRIPT[plan.selection.packageManager];
+  const run = RUN_SCRIPT[plan.selection.package.packageManager];
+  const first = plan.selection.boundaries[0]?.id;
   return [
     'Next steps:',
-    `  ${run} test:auth      run the generated tests`,
-    `  ${run} auth:demo      start the demo server (PORT, default 3000)`,
-    `  read ${plan.selection.outDir}/AUTH.md to wire it into your app`,
+    `  ${run} test:auth        run the generated tests`,
+    `  ${run} auth:demo        start the demo server (PORT, default 3000)`,
+    ...(first === undefined ? [] : [`  ${run} auth:credential -- --boundary ${first} --subject alice --scope admin --json`]),
+    `  read ${plan.selection.package.outDir}/AUTH.md to wire it into your app`,
     '',
   ].join('\n');
 }

@@ -24,8 +24,10 @@ export interface BuiltTemplate {
   manifest: string;
   /** Every file under `files/`: path, text as written, and its compiled form for `.hbs` files. */
   files: [path: string, content: string, compiled?: TemplateSpec][];
-  /** Every Handlebars string of template.json, compiled. */
+  /** Every Handlebars string of template.json (and AUTH.section.md.hbs), compiled. */
   strings: [source: string, compiled: TemplateSpec][];
+  /** AUTH.section.md.hbs as written (compiled among `strings`), or null when the template has none. */
+  authSection?: string | null;
 }
 
 /**

@@ -3,7 +3,7 @@
  * command that installs them.
  */
 import type { TemplateManifest } from './schema.js';
-import type { DeclaredDependency, DependencyPlan, InstallCommand, OauthMode, PackageManager, ScaffoldSelection } from './model.js';
+import type { DeclaredDependency, DependencyPlan, InstallCommand, OauthMode, PackageManager, PackageSettings } from './model.js';
 import { manifestForMode } from './modes.js';
 
 export interface WantedDependencies {
@@ -14,7 +14,7 @@ export interface WantedDependencies {
 /** What the template asks for, in the selection's OAuth mode when it has one. */
 export function wantedDependencies(
   template: TemplateManifest,
-  selection: Pick<ScaffoldSelection, 'stack' | 'store' | 'lang'> & { oauthMode?: OauthMode | null },
+  selection: Pick<PackageSettings, 'stack' | 'store' | 'lang'> & { oauthMode?: OauthMode | null },
 ): WantedDependencies {
   const manifest = manifestForMode(template, selection.oauthMode ?? null);
   return {

@@ -2,8 +2,10 @@
  * The scaffolding vocabulary shared by the pure planner (this folder) and the
  * shell that reads the project, writes files and installs packages.
  */
-import type { MethodId, Stack } from '../types.js';
-import type { LANGS, MODULE_FORMATS, OAUTH_MODES, PACKAGE_MANAGERS, STORE_IDS, TemplateManifest } from './schema.js';
+import type { Stack } from '../types.js';
+import type { BoundaryChoice, LANGS, MethodChoice, MODULE_FORMATS, OAUTH_MODES, PACKAGE_MANAGERS, PackageSettings, STORE_IDS, TemplateManifest } from './schema.js';
+
+export type { BoundaryChoice, MethodChoice, PackageSettings } from './schema.js';
 
 export type StoreId = (typeof STORE_IDS)[number];
 export type Lang = (typeof LANGS)[number];
@@ -47,23 +49,24 @@ export interface ProjectInfo {
   authDependencies: DeclaredDependency[];
 }
 
-/** Every choice a scaffold run needs, after flags, records, detection and prompts. */
+/**
+ * Every choice a scaffold run needs, after flags, records, detection and
+ * prompts: the package settings (`outDir` is relative to the project root,
+ * posix style, no trailing slash), the methods with their variants, and the
+ * boundaries saying which route group accepts which method and variant.
+ */
 export interface ScaffoldSelection {
-  method: MethodId;
-  stack: Stack;
-  store: StoreId;
-  lang: Lang;
-  moduleFormat: ModuleFormat;
-  oauthMode: OauthMode | null;
-  /** Output folder relative to the project root, posix style, no trailing slash. */
-  outDir: string;
-  packageManager: PackageManager;
+  package: PackageSettings;
+  methods: MethodChoice[];
+  boundaries: BoundaryChoice[];
 }
 
 /** A template as loaded from disk: its metadata and its files, paths relative to `files/`. */
 export interface TemplateSource {
   manifest: TemplateManifest;
   files: { path: string; content: string }[];
+  /** A method's part of AUTH.md (`AUTH.section.md.hbs` beside template.json); null when it has none. */
+  authSection: string | null;
 }
 
 /** A file the scaffold wants in the project, before it is compared with what is there. */
@@ -71,8 +74,8 @@ export interface DesiredFile {
   /** Project-relative posix path. */
   path: string;
   content: string;
-  /** Where it came from: a template file, or a project file the engine edits. */
-  origin: { kind: 'template'; source: string } | { kind: 'project'; purpose: string };
+  /** Where it came from: a template file (of the kernel or of a method), or a project file the engine edits. */
+  origin: { kind: 'template'; source: string; template: string } | { kind: 'project'; purpose: string };
 }
 
 /**
@@ -81,9 +84,12 @@ export interface DesiredFile {
  * - identical: already exactly as generated;
  * - update: changed by auth-decide only (its hash matches the manifest), safe to replace;
  * - conflict: differs and was changed by someone else; replaced only with --force;
- * - skip: left alone (deleted by the user after generation, or kept on request).
+ * - skip: left alone (deleted by the user after generation, or another method's file a
+ *   `--method` run does not refresh);
+ * - delete: generated before, no longer wanted, and untouched since: removed;
+ * - keep: generated before, no longer wanted, but edited since: left in place for its owner.
  */
-export type FileAction = 'create' | 'identical' | 'update' | 'conflict' | 'skip';
+export type FileAction = 'create' | 'identical' | 'update' | 'conflict' | 'skip' | 'delete' | 'keep';
 
 export interface PlannedFile {
   path: string;
@@ -92,8 +98,8 @@ export interface PlannedFile {
   reason: string;
   /** Whether the run writes this file (a conflict is written only with --force). */
   write: boolean;
-  /** The content after the run. */
-  content: string;
+  /** The content after the run (null for a file the run deletes). */
+  content: string | null;
   /** The content now; null when absent. */
   current: string | null;
   /** Unified diff from current to content, for updates and conflicts. */

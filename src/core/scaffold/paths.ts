@@ -2,41 +2,58 @@
  * Where each template file lands in the project, and what a TypeScript
  * source becomes for a JavaScript target. Pure string work on posix paths.
  */
-import type { Stack } from '../types.js';
-import type { Lang, ModuleFormat, OauthMode, StoreId } from './model.js';
+import { STACKS, type Stack } from '../types.js';
+import type { Lang, ModuleFormat, StoreId } from './model.js';
+import { STORE_IDS } from './schema.js';
 
 /** File names that only exist to keep a folder in git. */
 const IGNORED_NAMES = new Set(['.gitkeep', '.DS_Store']);
 
-/** `stores/postgres+redis/` serves both stores, so a file two stores need is written once. */
-const selects = (folder: string | undefined, chosen: string): boolean => folder !== undefined && folder.split('+').includes(chosen);
+/** What selector folders are compared with. A kernel file has no variants (`variants: null`). */
+export interface SelectorValues {
+  stack: Stack;
+  store: StoreId;
+  variants: { chosen: readonly string[]; known: readonly string[] } | null;
+}
+
+const SELECTOR = /^@(stack|store|variant)-([a-z0-9-]+(?:\+[a-z0-9-]+)*)$/;
 
 /**
- * Maps a path under `files/` to its path under the output folder, or null when
- * the file belongs to another stack, store or OAuth mode. A `modes/<mode>/`
- * prefix comes first and is dropped; the rest then follows the stack and
- * store rules, so `modes/client/stacks/express/app.ts` is Express's app in
- * client mode. A scaffold without a mode (every method but oauth) takes no
- * file under `modes/`.
+ * Maps a path under `files/` to its path under the template's output folder,
+ * or null when a selector folder on the way does not match. Selector folders
+ * (`@stack-<a+b>`, `@store-<a+b>`, `@variant-<a+b>`) may sit at any depth and
+ * are dropped from the output path when they match: `kernel/stores/@store-redis/redis.ts`
+ * becomes `kernel/stores/redis.ts` for a Redis scaffold and nothing otherwise.
+ * A folder naming several options (`+`) matches any of them, so a file two
+ * stacks share exists once. Throws on an unknown selector or option: a
+ * misspelt folder must not silently drop files.
  */
-export function outputPathOf(sourcePath: string, stack: Stack, store: StoreId, oauthMode: OauthMode | null = null): string | null {
-  let parts = sourcePath.split('/');
-  const name = parts.at(-1) ?? '';
-  if (IGNORED_NAMES.has(name)) return null;
-  if (parts[0] === 'modes') {
-    if (oauthMode === null || !selects(parts[1], oauthMode) || parts.length < 3) return null;
-    parts = parts.slice(2);
+export function outputPathOf(sourcePath: string, values: SelectorValues): string | null {
+  const parts = sourcePath.split('/');
+  if (IGNORED_NAMES.has(parts.at(-1) ?? '')) return null;
+  const kept: string[] = [];
+  let selected = true;
+  for (const [index, part] of parts.entries()) {
+    if (!part.startsWith('@') || index === parts.length - 1) {
+      kept.push(part);
+      continue;
+    }
+    const match = SELECTOR.exec(part);
+    if (!match) throw new Error(`"${part}" is not a selector folder (@stack-…, @store-…, @variant-…)`);
+    const kind = match[1] as 'stack' | 'store' | 'variant';
+    const options = match[2]!.split('+');
+    let known: readonly string[];
+    let chosen: readonly string[];
+    if (kind === 'stack') [known, chosen] = [STACKS, [values.stack]];
+    else if (kind === 'store') [known, chosen] = [STORE_IDS, [values.store]];
+    else if (values.variants === null) throw new Error(`"${part}": only method templates have variants`);
+    else [known, chosen] = [values.variants.known, values.variants.chosen];
+    const unknown = options.filter((option) => !known.includes(option));
+    if (unknown.length > 0) throw new Error(`"${part}" names unknown ${kind} ${unknown.join(', ')} (known: ${known.join(', ')})`);
+    if (!options.some((option) => chosen.includes(option))) selected = false;
   }
-  let mapped: string;
-  if (parts[0] === 'stacks') {
-    if (!selects(parts[1], stack) || parts.length < 3) return null;
-    mapped = parts.slice(2).join('/');
-  } else if (parts[0] === 'stores') {
-    if (!selects(parts[1], store) || parts.length < 3) return null;
-    mapped = ['stores', ...parts.slice(2)].join('/');
-  } else {
-    mapped = parts.join('/');
-  }
+  if (!selected) return null;
+  const mapped = kept.join('/');
   return mapped.endsWith('.hbs') ? mapped.slice(0, -'.hbs'.length) : mapped;
 }
 

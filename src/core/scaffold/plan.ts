@@ -2,82 +2,33 @@
  * Plan first, then write: everything a scaffold run will do, computed in
  * memory from the template, the choices and what is in the project now.
  */
-import type { ScaffoldManifest, TemplateManifest } from './schema.js';
-import { buildTemplateContext, RUN_SCRIPT, type TemplateContext } from './context.js';
-import { addedCount, installCommand, planDependencies, wantedDependencies } from './dependencies.js';
+import type { MethodId } from '../types.js';
+import { RUN_SCRIPT } from './context.js';
+import { templateOfPath, type RenderedPackage } from './compose.js';
+import { addedCount, installCommand, planDependencies } from './dependencies.js';
 import { unifiedDiff } from './diff.js';
-import { MANIFEST_PATH, recordedHash, recordedScript, serializeManifest, sha256, withEntry } from './manifest.js';
-import type { DependencyPlan, DesiredFile, FileAction, InstallCommand, PlannedFile, ProjectInfo, ScaffoldSelection, TemplateSource } from './model.js';
-import { manifestForMode } from './modes.js';
-import { outputExtensions } from './paths.js';
+import { MANIFEST_PATH, recordedHash, recordedScript, serializeManifest, sha256, type ReadManifest } from './manifest.js';
+import type { DependencyPlan, FileAction, InstallCommand, PlannedFile, ProjectInfo, ScaffoldSelection } from './model.js';
 import { editPackageJson, newPackageJson, newTsconfig, planScripts, withEnvExample, type ScriptChange } from './project-files.js';
-import { renderScripts, renderTemplateFiles, type JavaScriptOutput, type Renderer } from './render.js';
+import { KERNEL } from './schema.js';
 
 export const PROJECT_FILES = { packageJson: 'package.json', tsconfig: 'tsconfig.json', envExample: '.env.example' } as const;
-
-export interface RenderedScaffold {
-  selection: ScaffoldSelection;
-  context: TemplateContext;
-  templateManifest: TemplateManifest;
-  templateVersion: string;
-  files: DesiredFile[];
-  scripts: Record<string, string>;
-}
-
-export function renderScaffold(input: {
-  selection: ScaffoldSelection;
-  template: TemplateSource;
-  templateName: string;
-  templateVersion: string;
-  project: Pick<ProjectInfo, 'name' | 'packageType' | 'hasPackageJson'>;
-  renderer: Renderer;
-  javascript: JavaScriptOutput | null;
-}): RenderedScaffold {
-  const { selection } = input;
-  // The rest of the plan sees the manifest of the chosen OAuth mode only.
-  const template: TemplateSource = { ...input.template, manifest: manifestForMode(input.template.manifest, selection.oauthMode) };
-  // A project created by the scaffold gets "type": "module".
-  const packageType = input.project.hasPackageJson ? (input.project.packageType ?? 'commonjs') : 'module';
-  const extensions = outputExtensions(selection.lang, selection.moduleFormat, packageType);
-  const context = buildTemplateContext({
-    selection,
-    extensions,
-    nodeRequirement: template.manifest.node,
-    projectName: input.project.name,
-    templateVersion: input.templateVersion,
-  });
-  const files = renderTemplateFiles({
-    template,
-    templateName: input.templateName,
-    context,
-    extensions,
-    moduleFormat: selection.moduleFormat,
-    outDir: selection.outDir,
-    renderer: input.renderer,
-    javascript: input.javascript,
-  });
-  return {
-    selection,
-    context,
-    templateManifest: template.manifest,
-    templateVersion: input.templateVersion,
-    files,
-    scripts: renderScripts(template, context, input.renderer, input.templateName),
-  };
-}
 
 /** What is at a path now. */
 export type ExistingFile = { kind: 'file'; content: string } | { kind: 'missing' } | { kind: 'not-a-file' };
 
 /** Every path the planner needs to look at, for the shell to read. */
-export function pathsToRead(rendered: RenderedScaffold, previousManifest: ScaffoldManifest | null): string[] {
-  const recorded = (previousManifest?.scaffolds ?? []).flatMap((entry) => Object.keys(entry.files));
+export function pathsToRead(rendered: RenderedPackage, previous: ReadManifest | null): string[] {
+  const recorded = Object.keys(previous?.manifest.files ?? {});
   return [...new Set([...rendered.files.map((f) => f.path), ...recorded, ...Object.values(PROJECT_FILES), MANIFEST_PATH])];
 }
 
 export interface ScaffoldPlan {
   selection: ScaffoldSelection;
   templateVersion: string;
+  node: string;
+  /** Set by `--method X`: the one method whose files this run refreshes; the others stay as they are. */
+  only: MethodId | null;
   files: PlannedFile[];
   scripts: ScriptChange[];
   dependencies: DependencyPlan;
@@ -85,7 +36,7 @@ export interface ScaffoldPlan {
   install: InstallCommand | null;
   /** Files that differ from what would be generated and were changed by someone else. */
   conflicts: PlannedFile[];
-  /** Whether anything would be written. */
+  /** Whether anything would be written or removed. */
   changes: boolean;
 }
 
@@ -119,32 +70,57 @@ export function classifyFile(input: {
 
 const contentOf = (existing: ExistingFile | undefined): string | null => (existing?.kind === 'file' ? existing.content : null);
 
+const diffOf = (path: string, from: string, to: string): string => unifiedDiff(from, to, { fromName: `a/${path}`, toName: `b/${path}` });
+
 export function planScaffold(input: {
-  rendered: RenderedScaffold;
+  rendered: RenderedPackage;
   project: Pick<ProjectInfo, 'name' | 'hasPackageJson' | 'dependencies'>;
   existing: ReadonlyMap<string, ExistingFile>;
-  previousManifest: ScaffoldManifest | null;
+  previous: ReadManifest | null;
   force: boolean;
+  /** `--method X`: refresh X (and the kernel); leave every other method's files byte for byte. */
+  only?: MethodId | null;
 }): ScaffoldPlan {
-  const { rendered, existing, previousManifest, force } = input;
-  const { selection } = rendered;
+  const { rendered, existing, previous, force } = input;
+  const only = input.only ?? null;
+  const settings = rendered.selection.package;
   const lookup = (path: string): ExistingFile => existing.get(path) ?? { kind: 'missing' };
   const files: PlannedFile[] = [];
   const hashes: Record<string, string> = {};
+  const previousMethods = new Set(previous?.manifest.methods.map((choice) => choice.method) ?? []);
+  // With --method X, a file of another method that was generated before is that method's to refresh.
+  const heldBack = (path: string): string | null => {
+    if (only === null) return null;
+    const owner = templateOfPath(settings.outDir, path);
+    return owner !== null && owner !== KERNEL && owner !== only && previousMethods.has(owner as MethodId) ? owner : null;
+  };
 
   for (const file of rendered.files) {
     const now = lookup(file.path);
-    const recorded = recordedHash(previousManifest, file.path);
-    const verdict = classifyFile({ next: file.content, existing: now, recorded, force });
+    const recorded = recordedHash(previous, file.path);
     const current = contentOf(now);
+    const owner = heldBack(file.path);
+    if (owner !== null && current !== file.content) {
+      files.push({
+        path: file.path,
+        action: 'skip',
+        reason: `${owner}'s file; refresh it with \`scaffold --method ${owner}\``,
+        write: false,
+        content: current,
+        current,
+        diff: null,
+        origin: file.origin,
+      });
+      if (recorded !== undefined) hashes[file.path] = recorded;
+      continue;
+    }
+    const verdict = classifyFile({ next: file.content, existing: now, recorded, force });
     files.push({
       path: file.path,
       ...verdict,
       content: file.content,
       current,
-      diff: current !== null && (verdict.action === 'conflict' || verdict.action === 'update')
-        ? unifiedDiff(current, file.content, { fromName: `a/${file.path}`, toName: `b/${file.path}` })
-        : null,
+      diff: current !== null && (verdict.action === 'conflict' || verdict.action === 'update') ? diffOf(file.path, current, file.content) : null,
       origin: file.origin,
     });
     // A file left alone keeps its old record, so it is still recognised (or still a conflict) next time.
@@ -152,17 +128,35 @@ export function planScaffold(input: {
     else if (recorded !== undefined) hashes[file.path] = recorded;
   }
 
+  // Generated before, not any more: removed when untouched, kept (and no longer ours) when edited.
+  const wanted = new Set(rendered.files.map((file) => file.path));
+  for (const [path, recorded] of Object.entries(previous?.manifest.files ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+    if (wanted.has(path)) continue;
+    const now = lookup(path);
+    if (heldBack(path) !== null && rendered.selection.methods.some((choice) => choice.method === templateOfPath(settings.outDir, path))) {
+      if (now.kind === 'file') hashes[path] = recorded;
+      continue;
+    }
+    if (now.kind !== 'file') continue;
+    const origin = { kind: 'template' as const, source: path, template: templateOfPath(settings.outDir, path) ?? KERNEL };
+    if (sha256(now.content) === recorded) {
+      files.push({ path, action: 'delete', reason: 'no longer generated; untouched since the last scaffold', write: true, content: null, current: now.content, diff: null, origin });
+    } else {
+      files.push({ path, action: 'keep', reason: 'no longer generated, but edited since the last scaffold: left for you to remove', write: false, content: now.content, current: now.content, diff: null, origin });
+    }
+  }
+
   // package.json: dependencies and scripts, in the same transaction as the files.
-  const dependencies = planDependencies(wantedDependencies(rendered.templateManifest, selection), input.project.dependencies);
+  const dependencies = planDependencies(rendered.dependencies, input.project.dependencies);
   const packageJsonNow = lookup(PROJECT_FILES.packageJson);
-  const packageJsonText = contentOf(packageJsonNow) ?? `${JSON.stringify(newPackageJson(input.project.name, RUN_SCRIPT[selection.packageManager]), null, 2)}\n`;
+  const packageJsonText = contentOf(packageJsonNow) ?? `${JSON.stringify(newPackageJson(input.project.name, RUN_SCRIPT[settings.packageManager]), null, 2)}\n`;
   let currentScripts: Record<string, unknown> = {};
   try {
     currentScripts = ((JSON.parse(packageJsonText) as { scripts?: Record<string, unknown> }).scripts ?? {}) as Record<string, unknown>;
   } catch {
     // Detection already refused an unreadable package.json; an empty map keeps this function total.
   }
-  const scripts = planScripts(rendered.scripts, currentScripts, (name) => recordedScript(previousManifest, name));
+  const scripts = planScripts(rendered.scripts, currentScripts, (name) => recordedScript(previous, name));
   const scriptConflicts = scripts.filter((s) => s.action === 'conflict');
   const scriptsToWrite = Object.fromEntries(
     scripts.filter((s) => s.action === 'add' || s.action === 'update' || (s.action === 'conflict' && force)).map((s) => [s.name, s.value]),
@@ -173,14 +167,12 @@ export function planScaffold(input: {
     now: packageJsonNow,
     next: nextPackageJson,
     purpose: 'dependencies and scripts',
-    conflict: scriptConflicts.length > 0
-      ? `scripts you changed: ${scriptConflicts.map((s) => s.name).join(', ')}`
-      : null,
+    conflict: scriptConflicts.length > 0 ? `scripts you changed: ${scriptConflicts.map((s) => s.name).join(', ')}` : null,
     force,
     changeReason: describePackageJsonEdit(dependencies, scripts),
   }));
 
-  if (selection.lang === 'ts') {
+  if (settings.lang === 'ts') {
     const tsconfigNow = lookup(PROJECT_FILES.tsconfig);
     if (tsconfigNow.kind === 'missing') {
       files.push(projectFile({ path: PROJECT_FILES.tsconfig, now: tsconfigNow, next: newTsconfig(), purpose: 'TypeScript settings', conflict: null, force, changeReason: '' }));
@@ -188,47 +180,41 @@ export function planScaffold(input: {
   }
 
   const envNow = lookup(PROJECT_FILES.envExample);
-  if (rendered.templateManifest.env.length > 0 && envNow.kind !== 'not-a-file') {
-    const nextEnv = withEnvExample(contentOf(envNow), rendered.templateManifest.env, rendered.templateManifest.title);
+  if (rendered.env.length > 0 && envNow.kind !== 'not-a-file') {
+    const nextEnv = withEnvExample(contentOf(envNow), rendered.env, 'Auth package');
     files.push(projectFile({ path: PROJECT_FILES.envExample, now: envNow, next: nextEnv, purpose: 'example environment', conflict: null, force, changeReason: 'adds missing variables' }));
   }
 
-  const entryScripts = Object.fromEntries(
-    scripts
-      .filter((s) => s.action !== 'conflict' || force)
-      .map((s) => [s.name, s.value]),
-  );
+  const entryScripts = Object.fromEntries(scripts.filter((s) => s.action !== 'conflict' || force).map((s) => [s.name, s.value]));
   // A script the user changed keeps its old record, like a kept file.
   for (const s of scriptConflicts) {
-    const old = recordedScript(previousManifest, s.name);
+    const old = recordedScript(previous, s.name);
     if (!force && old !== undefined) entryScripts[s.name] = old;
   }
-  const manifest = withEntry(previousManifest, {
-    method: selection.method,
+  const manifest = serializeManifest({
+    manifestVersion: 2,
     templateVersion: rendered.templateVersion,
-    stack: selection.stack,
-    store: selection.store,
-    lang: selection.lang,
-    moduleFormat: selection.moduleFormat,
-    oauthMode: selection.oauthMode,
-    outDir: selection.outDir,
+    package: settings,
+    methods: rendered.selection.methods,
+    boundaries: rendered.selection.boundaries,
     scripts: entryScripts,
+    dependencies: [...new Set([...Object.keys(rendered.dependencies.dependencies), ...Object.keys(rendered.dependencies.devDependencies)])],
     files: hashes,
   });
-  const manifestNow = lookup(MANIFEST_PATH);
-  files.push(projectFile({ path: MANIFEST_PATH, now: manifestNow, next: serializeManifest(manifest), purpose: 'scaffold manifest', conflict: null, force: true, changeReason: 'records this scaffold' }));
+  files.push(projectFile({ path: MANIFEST_PATH, now: lookup(MANIFEST_PATH), next: manifest, purpose: 'scaffold manifest', conflict: null, force: true, changeReason: 'records this scaffold' }));
 
   const conflicts = files.filter((f) => f.action === 'conflict');
-  const generatedChanges = files.some((f) => f.write && f.path !== MANIFEST_PATH);
   return {
-    selection,
+    selection: rendered.selection,
     templateVersion: rendered.templateVersion,
+    node: rendered.node,
+    only,
     files,
     scripts,
     dependencies,
-    install: addedCount(dependencies) > 0 ? installCommand(selection.packageManager) : null,
+    install: addedCount(dependencies) > 0 ? installCommand(settings.packageManager) : null,
     conflicts,
-    changes: generatedChanges || files.some((f) => f.write),
+    changes: files.some((f) => f.write),
   };
 }
 
@@ -255,7 +241,7 @@ function projectFile(input: {
   const current = contentOf(input.now);
   const base = { path: input.path, content: input.next, current, origin: { kind: 'project' as const, purpose: input.purpose } };
   const diff = current !== null && current !== input.next
-    ? unifiedDiff(current, input.next, { fromName: `a/${input.path}`, toName: `b/${input.path}` })
+    ? diffOf(input.path, current, input.next)
     : null;
   if (input.now.kind === 'not-a-file') {
     return { ...base, action: 'conflict', reason: 'something that is not a file is in the way', write: input.force, diff: null };

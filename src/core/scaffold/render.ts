@@ -5,9 +5,8 @@
  */
 import { createRequire } from 'node:module';
 import type HandlebarsModule from 'handlebars';
-import type { TemplateContext } from './context.js';
 import type { DesiredFile, ModuleFormat, TemplateSource } from './model.js';
-import { isTestFile, isTypeScriptSource, joinInside, outputPathOf, targetPathOf, type OutputExtensions } from './paths.js';
+import { isTestFile, isTypeScriptSource, joinInside, outputPathOf, targetPathOf, type OutputExtensions, type SelectorValues } from './paths.js';
 import type { TranspileOptions } from './transpile.js';
 
 /** A mistake in a template (not in the user's project): reported as a bug of the template. */
@@ -61,9 +60,12 @@ export interface RenderInput {
   template: TemplateSource;
   /** Name of the template for messages, e.g. `api-key`. */
   templateName: string;
-  context: TemplateContext;
+  context: object;
+  /** What the selector folders (`@stack-…`, `@store-…`, `@variant-…`) are matched against. */
+  selectors: SelectorValues;
   extensions: OutputExtensions;
   moduleFormat: ModuleFormat;
+  /** Where this template's files go, relative to the project root (`src/auth`, `src/auth/methods/api-key`). */
   outDir: string;
   renderer: Renderer;
   /** Required when the target is JavaScript. */
@@ -75,11 +77,16 @@ export function renderTemplateFiles(input: RenderInput): DesiredFile[] {
   const { context, extensions } = input;
   const byPath = new Map<string, DesiredFile>();
   for (const file of input.template.files) {
-    const mapped = outputPathOf(file.path, context.stack, context.store, context.oauthMode);
+    const sourceName = `${input.templateName}/files/${file.path}`;
+    let mapped: string | null;
+    try {
+      mapped = outputPathOf(file.path, input.selectors);
+    } catch (error) {
+      throw new TemplateError(`${sourceName}: ${error instanceof Error ? error.message : String(error)}`);
+    }
     if (mapped === null) continue;
     const targetName = targetPathOf(mapped, extensions);
     if (targetName === null) continue;
-    const sourceName = `${input.templateName}/files/${file.path}`;
     let content: string;
     if (extensions.source !== 'ts' && isTypeScriptSource(mapped)) {
       if (input.javascript === null) throw new TemplateError('a JavaScript target needs JavaScript output');
@@ -99,13 +106,13 @@ export function renderTemplateFiles(input: RenderInput): DesiredFile[] {
         `${sourceName} and ${previous.origin.kind === 'template' ? previous.origin.source : path} both generate ${path}`,
       );
     }
-    byPath.set(path, { path, content, origin: { kind: 'template', source: sourceName } });
+    byPath.set(path, { path, content, origin: { kind: 'template', source: sourceName, template: input.templateName } });
   }
   return [...byPath.values()].sort((a, b) => a.path.localeCompare(b.path));
 }
 
 /** Renders the template's package.json scripts. */
-export function renderScripts(template: TemplateSource, context: TemplateContext, renderer: Renderer, templateName: string): Record<string, string> {
+export function renderScripts(template: TemplateSource, context: object, renderer: Renderer, templateName: string): Record<string, string> {
   const scripts: Record<string, string> = {};
   for (const [name, source] of Object.entries(template.manifest.scripts)) {
     scripts[name] = renderer(source, context, `${templateName}/template.json scripts.${name}`).trim();

@@ -16,17 +16,27 @@ export const plainStyle: PlanStyle = { action: (_a, text) => text, dim: (text) =
 const LANG_NAMES = { ts: 'TypeScript', js: 'JavaScript' } as const;
 
 export function describeTarget(plan: ScaffoldPlan): string {
-  const s = plan.selection;
+  const s = plan.selection.package;
   const format = s.lang === 'js' ? ` (${s.moduleFormat === 'esm' ? 'ES modules' : 'CommonJS'})` : '';
-  return `${s.method}${s.oauthMode ? ` (${s.oauthMode})` : ''} for ${s.stack}, store ${s.store}, ${LANG_NAMES[s.lang]}${format}, into ${s.outDir}/`;
+  return `auth package for ${s.stack}, store ${s.store}, ${LANG_NAMES[s.lang]}${format}, into ${s.outDir}/`;
 }
 
-const ORDER: FileAction[] = ['conflict', 'create', 'update', 'skip', 'identical'];
+/** The boundaries as lines: which route group accepts which method and variant. */
+export function describeBoundaries(plan: ScaffoldPlan): string[] {
+  return plan.selection.boundaries.map((boundary) => {
+    const accepts = boundary.accepts.map((accept) => `${accept.method} (${accept.variant})${accept.retiring ? `, retiring ${accept.retiring.sunset}` : ''}`).join(' + ');
+    return `/${boundary.id}: ${accepts}`;
+  });
+}
+
+const ORDER: FileAction[] = ['conflict', 'keep', 'create', 'update', 'delete', 'skip', 'identical'];
 
 /** The plan as lines of at most about 80 columns. */
 export function formatPlan(plan: ScaffoldPlan, style: PlanStyle, options: { dryRun: boolean; showDiffs: boolean }): string {
   const lines: string[] = [];
   lines.push(style.bold(options.dryRun ? 'Plan (dry run, nothing is written):' : 'Plan:'), `  ${describeTarget(plan)}`);
+  for (const line of describeBoundaries(plan)) lines.push(`    ${line}`);
+  if (plan.only !== null) lines.push(style.dim(`  --method ${plan.only}: other methods' files stay as they are`));
   const sorted = [...plan.files].sort((a, b) => ORDER.indexOf(a.action) - ORDER.indexOf(b.action) || a.path.localeCompare(b.path));
   for (const file of sorted) {
     const label = style.action(file.action, file.action.padEnd(9));
