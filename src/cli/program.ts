@@ -105,6 +105,8 @@ export function buildProgram(context: CliContext, info: ProgramInfo): Command {
     .option('--variant <variant>', 'with --method: which variant of it (e.g. session cookie | token)')
     .option('--boundary <id>', 'with --method: the route group that accepts it (e.g. partners)')
     .addOption(new Option('--token-format <format>', 'with --method oauth: access-token format').choices(['opaque', 'jwt']))
+    .addOption(new Option('--retire <method>', "remove a method that is being phased out (its untouched files, its boundaries' entries)").choices(['api-key', 'jwt', 'session', 'oauth']))
+    .option('--sunset <date>', 'when the record supersedes another: the day (YYYY-MM-DD) its old method stops being accepted (default: 90 days after the record)')
     .option('--dir <project>', 'project folder (default: the project the current folder is in)');
   addScaffoldOptions(scaffold, 'scaffold')
     .option('--dry-run', 'show the plan, write and install nothing')

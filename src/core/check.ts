@@ -8,7 +8,16 @@ export type Severity = 'error' | 'warning';
 
 export interface Finding {
   /** Stable id, e.g. `review-due`; CI scripts may match on it. */
-  id: 'no-record' | 'several-current-records' | 'review-due' | 'stack-changed' | 'stack-not-detected' | 'unaccounted-dependency' | 'generated-file-edited' | 'generated-file-deleted';
+  id:
+    | 'no-record'
+    | 'several-current-records'
+    | 'review-due'
+    | 'stack-changed'
+    | 'stack-not-detected'
+    | 'unaccounted-dependency'
+    | 'migration-overdue'
+    | 'generated-file-edited'
+    | 'generated-file-deleted';
   severity: Severity;
   message: string;
 }
@@ -33,6 +42,17 @@ export interface GeneratedFileFacts {
   state: 'unchanged' | 'edited' | 'deleted';
 }
 
+/** A method the scaffolded package still accepts at a boundary while a newer decision phases it out. */
+export interface RetiringFacts {
+  boundary: string;
+  method: MethodId;
+  variant: string;
+  /** YYYY-MM-DD: from this day (UTC) the generated guard refuses the method at this boundary. */
+  sunset: string;
+  /** The record that supersedes it (path from the project root). */
+  record: string;
+}
+
 export interface CheckFacts {
   now: Date;
   /** The records folder that was searched, for messages. */
@@ -49,6 +69,8 @@ export interface CheckFacts {
   /** Dependencies our own scaffold added, per the manifest; never reported. */
   scaffoldedDependencies: string[];
   generatedFiles: GeneratedFileFacts[];
+  /** Retiring methods the scaffold manifest still wires. */
+  retiring: RetiringFacts[];
   strict: boolean;
 }
 
@@ -184,6 +206,19 @@ export function evaluateCheck(facts: CheckFacts): CheckReport {
         message: `${dependency} suggests ${methodList(implied)}, which ${record.path} does not use (it chose ${record.methods.join(', ')}). Run \`auth-decide revisit\` or remove the dependency.`,
       });
     }
+  }
+
+  // From the sunset day on the guard refuses the method anyway; still wiring it means the migration was never finished.
+  for (const entry of facts.retiring) {
+    const days = daysUntil(entry.sunset, facts.now);
+    if (days > 0) continue;
+    findings.push({
+      id: 'migration-overdue',
+      severity: 'error',
+      message:
+        `/${entry.boundary} still wires ${entry.method} (${entry.variant}), which ${entry.record} retires: its sunset ${entry.sunset} ${days === 0 ? 'is today' : `passed ${-days} day${days === -1 ? '' : 's'} ago`}, ` +
+        `so the generated code refuses it there with 401. See who still used it with the auth:usage script, then run \`auth-decide scaffold --retire ${entry.method}\`.`,
+    });
   }
 
   for (const file of facts.generatedFiles) {

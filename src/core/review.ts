@@ -7,6 +7,7 @@ import { decide } from './engine.js';
 import { describeVariant, METHODS, TRIGGERS, variantProfile } from './knowledge.js';
 import { describeAnswer, QUESTION_ORDER, questionFor } from './questions.js';
 import { exclusionLabel, planDocument, plainStyle, rankingDocument, REPORT_WIDTH, wrap, type Style } from './report.js';
+import { previousEntryOf } from './plan-match.js';
 import { parseAnswers, type AnswersPatch, type InputProblem } from './schema.js';
 import {
   METHOD_IDS,
@@ -247,15 +248,8 @@ export function migrationPlan(
   const to = methodsInUse(after);
   const retired = from.filter((m) => !to.includes(m));
   const added = to.filter((m) => !from.includes(m));
-  // Each new boundary is matched to the old one with the same id, else to one that served the same kind of caller.
-  const boundaries = after.plan.map((entry) => {
-    const previous =
-      before.plan.find((old) => old.id === entry.id) ??
-      before.plan.find((old) => old.subjects.some((s) => entry.subjects.includes(s))) ??
-      // One method for every caller before and after: the same boundary, even if the callers were renamed.
-      (before.plan.length === 1 && after.plan.length === 1 ? before.plan[0] : undefined);
-    return { entry, previous: previous ?? null };
-  });
+  // Each new boundary takes over the old one with the same id, else one that served the same callers (plan-match.ts).
+  const boundaries = after.plan.map((entry) => ({ entry, previous: previousEntryOf(entry, before.plan, after.plan) }));
   const moves = boundaries
     .filter((b) => b.previous !== null && (b.previous.method !== b.entry.method || b.previous.variant !== b.entry.variant))
     .map((b) => ({ entry: b.entry, previousMethod: b.previous!.method, previousName: withVariant(b.previous!.method, b.previous!.variant) }));
@@ -266,7 +260,7 @@ export function migrationPlan(
   const sideBySide: string[] = moves.map(
     ({ entry, previousName }) =>
       `At the boundary \`${entry.id}\` (${entry.boundary}), accept ${previousName} and ${withVariant(entry.method, entry.variant)} at the same time: ` +
-      'check the new credential first, fall back to the old one, and log which one each request used.',
+      'each request still carries exactly one credential, replies to the old one announce its end (Deprecation and Sunset headers), and usage is counted per client.',
   );
   for (const { entry } of newcomers) {
     sideBySide.push(
@@ -293,7 +287,7 @@ export function migrationPlan(
     (m) => `Stop issuing ${CREDENTIALS[m]}, revoke those still outstanding, then remove the ${nameOf(m)} code path and its configuration.`,
   );
   if (moves.length > 0) {
-    retire.push('Remove the fallback to the old credential once no request has used it for an agreed period.');
+    retire.push('Remove the old method once no client has used it for an agreed period; from the sunset date on it is refused anyway.');
   } else if (retired.length === 0) {
     retire.push(`Nothing is retired: callers already on ${list(from.map(nameOf))} stay where they are.`);
   }

@@ -9,15 +9,21 @@
  * The cache lives in the user's cache folder (`$XDG_CACHE_HOME/auth-decide`,
  * else `~/.cache/auth-decide`), one file per module and Node version, written
  * atomically. It is used only when that folder belongs to the user and no one
- * else can write to it; `NODE_DISABLE_COMPILE_CACHE=1` turns it off. V8 checks
- * every cache against the source and its own version and refuses a stale or
- * damaged one, which is then written again. Any failure means running without
- * the cache, never failing.
+ * else can write to it; `NODE_DISABLE_COMPILE_CACHE=1` turns it off. V8
+ * refuses a damaged cache or one from another V8, which is then written again.
+ * Any failure means running without the cache, never failing.
+ *
+ * NOTE: V8 compares a cache with its source by length only, so a new build (an
+ * upgrade, another checkout) whose file happens to have the same length would
+ * run the old code. Each cache file is therefore named after a hash of the
+ * source it was made from; older ones of the same module are removed when a
+ * new one is written.
  *
  * Loaded by bin/auth-decide.js before anything else; plain CommonJS, no
  * imports of the rest of auth-decide.
  */
-import { lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { Module } from 'node:module';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { Script } from 'node:vm';
@@ -69,13 +75,14 @@ export function useCompileCache(root: string, env: Record<string, string | undef
   if (folder === null) return false;
   const internals = Module as unknown as ModuleInternals;
   let readable = isPrivateFolder(folder);
-  const pending: { file: string; script: Script }[] = [];
+  const pending: { file: string; module: string; script: Script }[] = [];
   const prefix = root.endsWith(sep) ? root : `${root}${sep}`;
   const original = internals.prototype._compile;
 
   internals.prototype._compile = function compile(this: CompilableModule, content: string, filename: string) {
     if (!filename.startsWith(prefix)) return original.call(this, content, filename);
-    const file = join(folder, `${process.version}-${process.arch}-${relative(root, filename).split(sep).join('_')}.bin`);
+    const module = `${process.version}-${process.arch}-${relative(root, filename).split(sep).join('_')}`;
+    const file = join(folder, `${module}-${createHash('sha256').update(content).digest('hex').slice(0, 16)}.bin`);
     let cachedData: Buffer | undefined;
     if (readable) {
       try {
@@ -85,7 +92,7 @@ export function useCompileCache(root: string, env: Record<string, string | undef
       }
     }
     const script = new Script(internals.wrap(content), { filename, ...(cachedData ? { cachedData } : {}) });
-    if (!cachedData || script.cachedDataRejected) pending.push({ file, script });
+    if (!cachedData || script.cachedDataRejected) pending.push({ file, module, script });
     const run = script.runInThisContext({ displayErrors: true }) as (...args: unknown[]) => unknown;
     const requireHere = Object.assign((id: string) => this.require(id), {
       resolve: (request: string, options?: unknown) => internals._resolveFilename(request, this, false, options),
@@ -100,10 +107,15 @@ export function useCompileCache(root: string, env: Record<string, string | undef
       mkdirSync(folder, { recursive: true, mode: 0o700 });
       readable = isPrivateFolder(folder);
       if (!readable) return;
-      for (const { file, script } of pending) {
+      const existing = readdirSync(folder);
+      for (const { file, module, script } of pending) {
         const temporary = `${file}.${process.pid}.tmp`;
         writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
         renameSync(temporary, file);
+        // Caches of earlier builds of this module are of no further use.
+        for (const name of existing) {
+          if (name.startsWith(`${module}-`) && name.endsWith('.bin') && join(folder, name) !== file) rmSync(join(folder, name), { force: true });
+        }
       }
     } catch {
       // A read-only or full disk only means the next run compiles again.

@@ -21,6 +21,7 @@ const healthy = (overrides: Partial<CheckFacts> = {}): CheckFacts => ({
   dependencies: ['express', 'zod'],
   scaffoldedDependencies: [],
   generatedFiles: [],
+  retiring: [],
   strict: false,
   ...overrides,
 });
@@ -30,6 +31,18 @@ const ids = (facts: CheckFacts) => evaluateCheck(facts).findings.map((f) => f.id
 describe('evaluateCheck', () => {
   it('all well: status ok, no findings', () => {
     expect(evaluateCheck(healthy())).toEqual({ status: 'ok', findings: [] });
+  });
+
+  it('migration-overdue: an error from the sunset day on while the manifest still wires the retiring method', () => {
+    const retiring = [{ boundary: 'partners', method: 'api-key' as const, variant: 'application', sunset: '2026-03-02', record: 'docs/decisions/0002-use-oauth.md' }];
+    expect(ids(healthy({ retiring, now: new Date('2026-03-01T23:59:59Z') }))).toEqual([]);
+    const due = evaluateCheck(healthy({ retiring, now: new Date('2026-03-02T00:00:00Z') }));
+    expect(due.status).toBe('review-needed');
+    expect(due.findings).toEqual([expect.objectContaining({ id: 'migration-overdue', severity: 'error' })]);
+    expect(due.findings[0]!.message).toContain('/partners still wires api-key (application), which docs/decisions/0002-use-oauth.md retires: its sunset 2026-03-02 is today');
+    expect(due.findings[0]!.message).toContain('auth-decide scaffold --retire api-key');
+    const late = evaluateCheck(healthy({ retiring, now: new Date('2026-04-01T08:00:00Z') }));
+    expect(late.findings[0]!.message).toContain('passed 30 days ago');
   });
 
   it('no record: review needed', () => {

@@ -35,13 +35,15 @@ export function runCli(
     input?: string;
     /** A command that runs the CLI (e.g. `unshare -m …`): it gets node, the bin and `args` appended. */
     via?: string[];
+    /** Another copy of the bin to run (default: this checkout's). */
+    bin?: string;
   },
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     // An `undefined` in options.env removes that variable.
     const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: '0', CI: undefined, ...options.env };
     for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
-    const [file, ...rest] = [...(options.via ?? []), process.execPath, BIN, ...args];
+    const [file, ...rest] = [...(options.via ?? []), process.execPath, options.bin ?? BIN, ...args];
     const child = spawn(file!, rest, { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';

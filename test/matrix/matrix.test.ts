@@ -9,7 +9,7 @@
  * by hard links between projects whose dependency lists are identical, and
  * better-sqlite3's native build cached as a prebuild after the first compile.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -287,6 +287,9 @@ async function runCase(c: MatrixCase): Promise<void> {
   for (const variable of template.env) if (variable.demo !== undefined) appEnv[variable.name] = variable.demo;
   if (c.store === 'postgres') appEnv.DATABASE_URL = services.DATABASE_URL ?? '';
   if (c.store === 'redis') Object.assign(appEnv, { REDIS_URL: services.REDIS_URL ?? '', DATABASE_URL: services.DATABASE_URL ?? '' });
+  // The servers are shared (other cases, earlier runs, other checkouts): each case keeps its demo's
+  // records under a prefix of its own, so keys minted by an earlier run never count against this one.
+  if (c.store !== null) appEnv.AUTH_STORE_PREFIX = `m_${randomBytes(6).toString('hex')}`;
 
   const args = ['scaffold', '--method', c.method, '--stack', c.stack, '--dir', dir, '--yes', '--lang', c.target === 'ts' ? 'ts' : 'js', ...(c.store ? ['--store', c.store] : [])];
   const plan = JSON.parse(await run('scaffold --dry-run --json', runtime.bin, [BIN, ...args, '--dry-run', '--json'], { cwd: dir, env })) as {
@@ -306,7 +309,26 @@ async function runCase(c: MatrixCase): Promise<void> {
   }
   if (c.target === 'ts') await run('type-check', runtime.bin, [join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', dir], { cwd: dir, env });
   await run('generated tests (npm run test:auth)', 'npm', ['run', 'test:auth'], { cwd: dir, env: appEnv });
-  await checkDemo(dir, appEnv);
+  try {
+    await checkDemo(dir, appEnv);
+    // A restart finds its tables (and the keys minted above) already there: start-up must take them as they are.
+    if (c.store !== null) await checkDemo(dir, appEnv);
+  } finally {
+    if (c.store !== null) await dropStore(dir, c.store, appEnv);
+  }
+}
+
+/** Removes what a case's demo wrote to a shared server, through the project's own client library. */
+async function dropStore(dir: string, store: 'postgres' | 'redis', env: Record<string, string>): Promise<void> {
+  const prefix = env.AUTH_STORE_PREFIX ?? '';
+  const script =
+    store === 'postgres'
+      ? `const pg = require('pg'); const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
+         c.connect().then(() => c.query('DROP TABLE IF EXISTS ${prefix}_records, ${prefix}_counters')).finally(() => c.end());`
+      : `const { createClient } = require('redis'); const c = createClient({ url: process.env.REDIS_URL });
+         (async () => { await c.connect(); const keys = []; for await (const batch of c.scanIterator({ MATCH: '${prefix}:*', COUNT: 500 })) keys.push(...[].concat(batch));
+           if (keys.length > 0) await c.del(keys); await c.quit(); })();`;
+  await run(`removing the case's ${store} records`, 'node', ['-e', script], { cwd: dir, env });
 }
 
 describe.sequential('scaffold matrix', () => {

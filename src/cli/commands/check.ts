@@ -12,6 +12,7 @@ import { evaluateCheck, type CheckFacts, type Finding, type GeneratedFileFacts, 
 import { plainStyle, styleFor, wrap, REPORT_WIDTH } from '../../core/report.js';
 import { wantedDependencies } from '../../core/scaffold/dependencies.js';
 import { MANIFEST_PATH, parseManifest, type ReadManifest } from '../../core/scaffold/manifest.js';
+import { retiringMethods } from '../../core/scaffold/migration.js';
 import { parseWith } from '../../core/schema.js';
 import { templateManifestSchema } from '../../core/scaffold/schema.js';
 import { detectProject } from '../../shell/project.js';
@@ -186,6 +187,13 @@ export async function runCheck(options: CheckOptions): Promise<void> {
     dependencies: project.dependencies.map((dependency) => dependency.name),
     scaffoldedDependencies: await scaffoldedDependencies(manifest, options.templatesDir ?? defaultTemplatesRoot(), context.cwd),
     generatedFiles: await generatedFileStates(root, context.cwd, manifest),
+    retiring: retiringMethods(manifest?.manifest.boundaries ?? []).map((entry) => ({
+      boundary: entry.boundary,
+      method: entry.method,
+      variant: entry.variant,
+      sunset: entry.retiring.sunset,
+      record: entry.retiring.record,
+    })),
     strict: Boolean(options.strict),
   };
   const result = evaluateCheck(facts);

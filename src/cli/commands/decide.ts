@@ -3,7 +3,7 @@
  * `--yes`), score the four methods, show why, write the decision record, and
  * offer to scaffold the chosen method.
  */
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { decideColor, type CliContext } from '../context.js';
 import { checkTitle } from '../options.js';
 import { messenger } from '../output.js';
@@ -31,6 +31,7 @@ import { isStandardInput, readAnswersFile } from '../../shell/answers-file.js';
 import type { Installer } from '../../shell/installer.js';
 import { noteWritten, withoutInterrupts } from '../../shell/journal.js';
 import type { PromptBackend } from '../../shell/prompts.js';
+import type { Supersession } from './scaffold.js';
 import {
   checkAdrDirOption,
   currentAuthRecord,
@@ -286,7 +287,7 @@ export async function runDecide(options: DecideOptions): Promise<void> {
   const answers = await resolveAnswers(options, interactive, messageStyle, writing);
   const decision = decide(answers);
   const nodeVersion = options.nodeVersion ?? process.versions.node;
-  const scaffoldExtra = {
+  const scaffoldExtra: Parameters<typeof scaffoldOptions>[3] = {
     version: options.version,
     nodeVersion,
     ...(options.templatesRoot ? { templatesRoot: options.templatesRoot } : {}),
@@ -296,10 +297,19 @@ export async function runDecide(options: DecideOptions): Promise<void> {
   const stack = options.stack ?? answers.stack;
   const chosen: ScaffoldChoices = { ...scaffoldChoicesOf(options), ...(stack ? { stack } : {}) };
 
+  const supersedes = options.supersede ? existing : null;
+  const prepared = recording && location ? await prepareRecord(options, location, answers, decision, supersedes) : null;
+  // The record this run writes replaces another: the scaffold keeps the old methods, retiring, where the plan changes.
+  const supersession = (path: string): Supersession | undefined =>
+    supersedes && prepared
+      ? { recordFile: resolve(context.cwd, path), date: isoDate(context.now), previousPlan: supersedes.parsed.block.plan as unknown as Supersession['previousPlan'], previousRecord: supersedes.relativePath }
+      : undefined;
+
   // A scaffold asked for up front must be able to run before the record is written.
   if (options.scaffold && !options.dryRun) {
     try {
-      await preflightScaffold(scaffoldOptions(context, planOf(decision), chosen, scaffoldExtra));
+      const migration = prepared ? supersession(prepared.pathOf(prepared.render(prepared.number).fileName)) : undefined;
+      await preflightScaffold(scaffoldOptions(context, planOf(decision), chosen, { ...scaffoldExtra, ...(migration ? { supersedes: migration } : {}) }));
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
       throw new UsageError(`${error.message}\nNothing was written: decide checks the scaffold before it writes the record.`, {
@@ -308,10 +318,13 @@ export async function runDecide(options: DecideOptions): Promise<void> {
     }
   }
 
-  const supersedes = options.supersede ? existing : null;
-  const prepared = recording && location ? await prepareRecord(options, location, answers, decision, supersedes) : null;
   const written = prepared && writing ? await writeRecord(options, prepared, supersedes) : null;
   const planned = prepared && !writing ? prepared.render(prepared.number) : null;
+  const recordPath = written?.path ?? (planned && prepared ? prepared.pathOf(planned.fileName) : null);
+  if (recordPath !== null) {
+    const migration = supersession(recordPath);
+    if (migration) scaffoldExtra.supersedes = migration;
+  }
 
   if (options.json) {
     const outcome: RecordOutcome | null = written

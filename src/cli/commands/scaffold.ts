@@ -10,7 +10,7 @@
  * written, the package manager's output shown); 130 cancelled.
  */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
 import type { CliContext } from '../context.js';
 import { CancelledError, ExitError, InternalError, UsageError } from '../../errors.js';
 import { METHOD_IDS, STACKS, TOKEN_FORMATS, VARIANTS, type MethodId, type Stack, type TokenFormat } from '../../core/types.js';
@@ -23,7 +23,8 @@ import { planScaffold, pathsToRead, type ScaffoldPlan } from '../../core/scaffol
 import { buildReport, formatPlan, plainStyle, type PlanStyle, type ScaffoldReport } from '../../core/scaffold/report.js';
 import { satisfiesNode } from '../../core/scaffold/node-version.js';
 import { TemplateError, type JavaScriptOutput } from '../../core/scaffold/render.js';
-import { SelectionError, selectionFromPlan, withMethod, type LoosePlanEntry, type MethodsAndBoundaries } from '../../core/scaffold/selection.js';
+import { readPlan, SelectionError, selectionFromPlan, withMethod, type LoosePlanEntry, type MethodsAndBoundaries } from '../../core/scaffold/selection.js';
+import { addDays, checkSunset, DEFAULT_MIGRATION_DAYS, retiringMethods, withoutMethod, withRetiringMethods, type Retirement, type RetiringMethod } from '../../core/scaffold/migration.js';
 import { RUN_SCRIPT } from '../../core/scaffold/context.js';
 import { findProjectRoot } from '../../shell/files.js';
 import { detectProject } from '../../shell/project.js';
@@ -53,6 +54,12 @@ export interface ScaffoldOptions {
   json?: boolean;
   /** A decision's plan to realise, as `decide --scaffold` passes it; else the current record's. */
   plan?: readonly LoosePlanEntry[];
+  /** With `plan`: the record being written supersedes another (`decide --supersede`); else read from the records. */
+  supersedes?: Supersession;
+  /** Take this method out of the package: its retiring entries, or the method everywhere. */
+  retire?: string;
+  /** YYYY-MM-DD: when the superseded record's method stops being accepted (default: the record's date + 90 days). */
+  sunset?: string;
   /** Runs the package manager; replaced in tests. */
   installer?: Installer;
   /** Answers prompts; replaced in tests. */
@@ -78,26 +85,54 @@ async function promptsModule() {
   return import('../../shell/prompts.js');
 }
 
+/** A decision record that supersedes another: its methods leave the changing boundaries gradually. */
+export interface Supersession {
+  /** The superseding record's file, absolute. */
+  recordFile: string;
+  /** Its date, YYYY-MM-DD: the `Deprecation` date. */
+  date: string;
+  /** The superseded record's plan and file, for messages. */
+  previousPlan: readonly LoosePlanEntry[];
+  previousRecord: string;
+}
+
 interface RecordDefaults {
   plan: LoosePlanEntry[] | null;
   stack: Stack | null;
   source: string | null;
+  supersession: Supersession | null;
 }
 
-async function recordDefaults(root: string, warnings: string[]): Promise<RecordDefaults> {
+async function recordDefaults(root: string, now: Date, warnings: string[]): Promise<RecordDefaults> {
   try {
     const { readAuthRecords, currentAuthRecord } = await import('../../shell/records.js');
-    const current = currentAuthRecord(await readAuthRecords(root));
-    if (current === null) return { plan: null, stack: null, source: null };
+    const records = await readAuthRecords(root);
+    const current = currentAuthRecord(records);
+    if (current === null) return { plan: null, stack: null, source: null, supersession: null };
     if (current.warning) warnings.push(current.warning);
-    const block = current.record.parsed.block;
-    return { plan: block.plan as unknown as LoosePlanEntry[], stack: block.answers.stack ?? null, source: current.record.relativePath };
+    const { parsed, relativePath, file } = current.record;
+    const block = parsed.block;
+    let supersession: Supersession | null = null;
+    if (block.supersedes !== undefined) {
+      const previous = records.find((record) => record.parsed.number === block.supersedes);
+      if (previous === undefined) {
+        warnings.push(`${relativePath} supersedes ADR-${String(block.supersedes).padStart(4, '0')}, which is not among the records; no method is kept as retiring.`);
+      } else {
+        const date = parsed.date ?? now.toISOString().slice(0, 10);
+        if (parsed.date === null) warnings.push(`${relativePath} states no date; the retiring methods are dated today (${date}).`);
+        supersession = { recordFile: file, date, previousPlan: previous.parsed.block.plan as unknown as LoosePlanEntry[], previousRecord: previous.relativePath };
+      }
+    }
+    return { plan: block.plan as unknown as LoosePlanEntry[], stack: block.answers.stack ?? null, source: relativePath, supersession };
   } catch (error) {
     // A damaged record should not stop a scaffold whose choices come from flags.
     warnings.push(`Could not read the decision records: ${error instanceof Error ? error.message : String(error)}`);
-    return { plan: null, stack: null, source: null };
+    return { plan: null, stack: null, source: null, supersession: null };
   }
 }
+
+/** A path from the project root, with forward slashes. */
+const fromRoot = (root: string, path: string): string => relative(root, resolve(root, path)).split(sep).join('/');
 
 function styleFor(color: boolean): PlanStyle {
   if (!color) return plainStyle;
@@ -123,22 +158,30 @@ const describePlanError = (error: unknown, where: string): UsageError =>
     hint: 'Fix the plan in the record (or decide again), or scaffold one method with --method.',
   });
 
-/** The methods and boundaries of this run, and where they came from. */
+/** The methods and boundaries of this run, where they came from, and which of them are retiring. */
+interface ChosenMethods extends MethodsAndBoundaries {
+  /** Old methods kept beside the new ones because the record supersedes another. */
+  retiring: RetiringMethod[];
+  supersession: Supersession | null;
+}
+
 async function chooseMethods(input: {
   options: ScaffoldOptions;
+  root: string;
   methodFlag: MethodId | undefined;
   tokenFormat: TokenFormat | undefined;
   previous: ReadManifest | null;
   recorded: () => Promise<RecordDefaults>;
   canAsk: boolean;
   warnings: string[];
-}): Promise<MethodsAndBoundaries> {
+}): Promise<ChosenMethods> {
   const { options, methodFlag, previous, warnings } = input;
   const fromManifest: MethodsAndBoundaries = { methods: previous?.manifest.methods ?? [], boundaries: previous?.manifest.boundaries ?? [] };
-  const planned = async (): Promise<{ plan: MethodsAndBoundaries; source: string } | null> => {
+  const none = { retiring: [], supersession: null };
+  const planned = async (): Promise<{ plan: MethodsAndBoundaries; entries: LoosePlanEntry[]; source: string; supersession: Supersession | null } | null> => {
     if (options.plan) {
       try {
-        return { plan: selectionFromPlan(options.plan), source: 'the decision' };
+        return { plan: selectionFromPlan(options.plan), entries: [...options.plan], source: 'the decision', supersession: options.supersedes ?? null };
       } catch (error) {
         throw describePlanError(error, 'The decision');
       }
@@ -146,7 +189,7 @@ async function chooseMethods(input: {
     const record = await input.recorded();
     if (record.plan === null || record.source === null) return null;
     try {
-      return { plan: selectionFromPlan(record.plan), source: record.source };
+      return { plan: selectionFromPlan(record.plan), entries: record.plan, source: record.source, supersession: record.supersession };
     } catch (error) {
       throw describePlanError(error, `The plan in ${record.source}`);
     }
@@ -154,7 +197,7 @@ async function chooseMethods(input: {
 
   if (methodFlag !== undefined) {
     try {
-      return withMethod(
+      const selection = withMethod(
         fromManifest,
         {
           method: methodFlag,
@@ -164,6 +207,7 @@ async function chooseMethods(input: {
         },
         (await planned())?.plan ?? null,
       );
+      return { ...selection, ...none };
     } catch (error) {
       if (error instanceof SelectionError) throw new UsageError(error.message, error.hint === undefined ? {} : { hint: error.hint });
       throw error;
@@ -171,21 +215,31 @@ async function chooseMethods(input: {
   }
 
   const plan = await planned();
+  if (options.sunset !== undefined && plan?.supersession == null) {
+    throw new UsageError('--sunset dates the end of a migration, and the decision being scaffolded supersedes no other record.', {
+      hint: 'It applies when the current record (written by `auth-decide revisit` or `decide --supersede`) replaces an earlier one.',
+    });
+  }
   if (plan !== null) {
+    let selection = plan.plan;
+    let retiring: RetiringMethod[] = [];
+    if (plan.supersession !== null) {
+      ({ selection, retiring } = migrate(plan.supersession, plan.entries, { root: input.root, sunset: options.sunset, previous }));
+    }
     // What an earlier scaffold generated and the plan no longer names stays: removing a method is an explicit step.
-    const methods = [...plan.plan.methods];
-    const boundaries = [...plan.plan.boundaries];
+    const methods = [...selection.methods];
+    const boundaries = [...selection.boundaries];
     for (const choice of fromManifest.methods) {
       if (methods.some((m) => m.method === choice.method)) continue;
       methods.push(choice);
       for (const boundary of fromManifest.boundaries.filter((b) => b.accepts.some((a) => a.method === choice.method))) {
         if (!boundaries.some((b) => b.id === boundary.id)) boundaries.push(boundary);
       }
-      warnings.push(`${plan.source} no longer plans ${choice.method}; its generated files are kept and refreshed.`);
+      warnings.push(`${plan.source} no longer plans ${choice.method}; its generated files are kept and refreshed. Remove it with \`auth-decide scaffold --retire ${choice.method}\`.`);
     }
-    return { methods, boundaries };
+    return { methods, boundaries, retiring, supersession: plan.supersession };
   }
-  if (fromManifest.methods.length > 0) return fromManifest;
+  if (fromManifest.methods.length > 0) return { ...fromManifest, ...none };
 
   if (!input.canAsk) {
     throw new UsageError('No auth method given, no decision record found and nothing scaffolded before.', {
@@ -197,7 +251,64 @@ async function chooseMethods(input: {
     { message: 'Which auth method should be scaffolded?', choices: METHOD_IDS.map((id) => ({ value: id, name: id })) },
     ...(options.prompts ? [options.prompts] : []),
   );
-  return withMethod(fromManifest, { method }, null);
+  return { ...withMethod(fromManifest, { method }, null), ...none };
+}
+
+/**
+ * The plan of a record that supersedes another: the superseded plan's methods
+ * stay, retiring, where the plan changes. The sunset is `--sunset`, else the
+ * one an earlier scaffold of this same record chose, else the record's date
+ * plus the default migration period.
+ */
+function migrate(
+  supersession: Supersession,
+  entries: readonly LoosePlanEntry[],
+  input: { root: string; sunset: string | undefined; previous: ReadManifest | null },
+): { selection: MethodsAndBoundaries; retiring: RetiringMethod[] } {
+  const record = fromRoot(input.root, supersession.recordFile);
+  let previousPlan;
+  try {
+    previousPlan = readPlan(supersession.previousPlan);
+  } catch (error) {
+    throw describePlanError(error, `The superseded plan in ${supersession.previousRecord}`);
+  }
+  let sunset = addDays(supersession.date, DEFAULT_MIGRATION_DAYS);
+  if (input.sunset !== undefined) {
+    const checked = checkSunset(input.sunset, supersession.date);
+    if (!checked.ok) throw new UsageError(checked.message, { hint: checked.hint });
+    sunset = checked.value;
+  } else {
+    const earlier = retiringMethods(input.previous?.manifest.boundaries ?? []).find((entry) => entry.retiring.record === record);
+    if (earlier) sunset = earlier.retiring.sunset;
+  }
+  return withRetiringMethods(selectionFromPlan(entries), {
+    current: readPlan(entries),
+    previous: previousPlan,
+    retiring: { deprecation: supersession.date, sunset, record },
+    retired: input.previous?.manifest.retired ?? [],
+  });
+}
+
+/** `--retire X`: the manifest's package without X where it retires (or everywhere, when it retires nowhere). */
+function retirementOf(method: MethodId, previous: ReadManifest | null, options: ScaffoldOptions): Retirement {
+  const clashing = (
+    [['--method', options.method], ['--variant', options.variant], ['--boundary', options.boundary], ['--token-format', options.tokenFormat], ['--sunset', options.sunset],
+      ['--stack', options.stack], ['--store', options.store], ['--lang', options.lang], ['--module', options.module], ['--out', options.out]] as const
+  ).filter(([, value]) => value !== undefined);
+  if (clashing.length > 0) {
+    throw new UsageError(`--retire takes one method out of the package and goes with no other choice; got ${clashing.map(([flag]) => flag).join(', ')} too.`, {
+      hint: `Run \`auth-decide scaffold --retire ${method}\` on its own, then any other scaffold.`,
+    });
+  }
+  if (previous === null) {
+    throw new UsageError(`Nothing has been scaffolded here, so there is no ${method} to retire.`, { hint: `${MANIFEST_PATH} lists what \`auth-decide scaffold\` generated; it is missing.` });
+  }
+  try {
+    return withoutMethod({ methods: previous.manifest.methods, boundaries: previous.manifest.boundaries }, method);
+  } catch (error) {
+    if (error instanceof SelectionError) throw new UsageError(error.message, error.hint === undefined ? {} : { hint: error.hint });
+    throw error;
+  }
 }
 
 /** The kernel and every chosen method's template; refuses methods this version cannot put in a shared package. */
@@ -241,13 +352,19 @@ export async function runScaffold(options: ScaffoldOptions): Promise<void> {
   const nodeVersion = options.nodeVersion ?? process.versions.node;
   const version = options.version ?? ownVersion();
 
+  const retireFlag = oneOf(options.retire, METHOD_IDS, '--retire');
   const methodFlag = oneOf(options.method, METHOD_IDS, '--method');
   const stackFlag = oneOf(options.stack, STACKS, '--stack');
   const storeFlag = oneOf(options.store, STORE_IDS, '--store');
   const langFlag = oneOf(options.lang, LANGS, '--lang');
   const moduleFlag = oneOf(options.module, MODULE_FORMATS, '--module');
   const tokenFormat = oneOf(options.tokenFormat, TOKEN_FORMATS, '--token-format');
-  if (methodFlag === undefined) {
+  if (methodFlag !== undefined && options.sunset !== undefined) {
+    throw new UsageError('--sunset goes with scaffolding the whole plan of a record that supersedes another, not with --method.', {
+      hint: 'Run `auth-decide scaffold --sunset <date>` without --method.',
+    });
+  }
+  if (methodFlag === undefined && retireFlag === undefined) {
     for (const [flag, value] of [['--variant', options.variant], ['--boundary', options.boundary], ['--token-format', options.tokenFormat]] as const) {
       if (value !== undefined) throw new UsageError(`${flag} goes with --method: it says how that method is added.`, { hint: `Add --method <method>, e.g. --method api-key ${flag} ${value}.` });
     }
@@ -266,8 +383,12 @@ export async function runScaffold(options: ScaffoldOptions): Promise<void> {
   const project = await detectProject(root, context.env, context.cwd);
   const previous = await readPreviousManifest(root);
   let recordCache: RecordDefaults | undefined;
-  const recorded = async (): Promise<RecordDefaults> => (recordCache ??= await recordDefaults(root, warnings));
-  const chosen = await chooseMethods({ options, methodFlag, tokenFormat, previous, recorded, canAsk, warnings });
+  const recorded = async (): Promise<RecordDefaults> => (recordCache ??= await recordDefaults(root, context.now, warnings));
+  const retirement = retireFlag === undefined ? null : retirementOf(retireFlag, previous, options);
+  const chosen: ChosenMethods =
+    retirement !== null
+      ? { ...retirement.selection, retiring: [], supersession: null }
+      : await chooseMethods({ options, root, methodFlag, tokenFormat, previous, recorded, canAsk, warnings });
   const templates = await loadTemplates(library, chosen);
 
   // Refused before any further question: the generated code (its tests included) would not run.
@@ -340,7 +461,7 @@ export async function runScaffold(options: ScaffoldOptions): Promise<void> {
     moduleFormat,
     packageManager: project.packageManager.value,
   };
-  const selection: ScaffoldSelection = { package: settings, ...chosen };
+  const selection: ScaffoldSelection = { package: settings, methods: chosen.methods, boundaries: chosen.boundaries };
 
   const javascript: JavaScriptOutput | null =
     lang === 'js' ? await library.javascript([KERNEL, ...chosen.methods.map((choice) => choice.method)], moduleFormat) : null;
@@ -355,7 +476,8 @@ export async function runScaffold(options: ScaffoldOptions): Promise<void> {
 
   const existing = await readExistingFiles(root, pathsToRead(rendered, previous));
   const only = methodFlag ?? null;
-  const makePlan = (force: boolean) => planScaffold({ rendered, project, existing, previous, force, only });
+  const retired = retirement === null ? undefined : [...(previous?.manifest.retired ?? []), ...retirement.retired];
+  const makePlan = (force: boolean) => planScaffold({ rendered, project, existing, previous, force, only, retire: retireFlag ?? null, ...(retired ? { retired } : {}) });
   let plan = makePlan(Boolean(options.force));
   const style = styleFor(context.color);
   const dryRun = Boolean(options.dryRun);
@@ -364,6 +486,7 @@ export async function runScaffold(options: ScaffoldOptions): Promise<void> {
   for (const warning of warnings) context.stderr.write(`Warning: ${warning}\n`);
   if (!options.json) {
     context.stderr.write(describeDetection(project, settings, recordSource));
+    if (chosen.supersession !== null) context.stderr.write(describeMigration(chosen, root));
     context.stderr.write(formatPlan(plan, style, { dryRun, showDiffs: true }));
   }
 
@@ -428,6 +551,7 @@ export async function runScaffold(options: ScaffoldOptions): Promise<void> {
     if (kept.length > 0) {
       context.stderr.write(`No longer generated but edited, so left in place (yours to remove): ${kept.map((file) => file.path).join(', ')}\n`);
     }
+    if (retirement !== null && retireFlag !== undefined) context.stderr.write(describeRetirement(retireFlag, retirement, plan, previous, rendered.dependencies));
   }
 
   let install: ScaffoldReport['install'] = null;
@@ -456,6 +580,47 @@ export async function runScaffold(options: ScaffoldOptions): Promise<void> {
   }
   report({ written: writes.length > 0, install });
   if (!options.json) context.stderr.write(nextSteps(plan));
+}
+
+/** What the superseding record keeps, retiring, and until when. */
+function describeMigration(chosen: ChosenMethods, root: string): string {
+  const supersession = chosen.supersession!;
+  const record = fromRoot(root, supersession.recordFile);
+  const lines = [`Migration: ${record} supersedes ${supersession.previousRecord}.`];
+  if (chosen.retiring.length === 0) {
+    lines.push('  No boundary changes method, so nothing is kept as retiring.');
+  } else {
+    for (const entry of chosen.retiring) {
+      lines.push(
+        `  /${entry.boundary} keeps ${entry.method} (${entry.variant}) until ${entry.retiring.sunset}${entry.keptBoundary ? ' (no new boundary takes it over)' : ''}: ` +
+          `replies carry Deprecation and Sunset, and from that day it gets 401.`,
+      );
+    }
+    lines.push('  Change the date with --sunset <YYYY-MM-DD>; once no client uses it (auth:usage), remove it with --retire <method>.');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** What `--retire` took out, what it left, and what the project may clean up. */
+function describeRetirement(
+  method: MethodId,
+  retirement: Retirement,
+  plan: ScaffoldPlan,
+  previous: ReadManifest | null,
+  wanted: { dependencies: Record<string, string>; devDependencies: Record<string, string> },
+): string {
+  const lines: string[] = [];
+  const at = retirement.removed.map((entry) => `/${entry.boundary}`).join(', ');
+  lines.push(`Retired ${method} at ${at}${retirement.droppedBoundaries.length > 0 ? `; removed the boundar${retirement.droppedBoundaries.length === 1 ? 'y' : 'ies'} ${retirement.droppedBoundaries.map((id) => `/${id}`).join(', ')}, which accepted nothing else` : ''}.`);
+  if (retirement.stillAcceptedAt.length > 0) {
+    lines.push(`${method} is still accepted at ${retirement.stillAcceptedAt.map((id) => `/${id}`).join(', ')}, so its files stay.`);
+  }
+  const stillWanted = new Set([...Object.keys(wanted.dependencies), ...Object.keys(wanted.devDependencies)]);
+  const unused = (previous?.manifest.dependencies ?? []).filter((name) => !stillWanted.has(name));
+  if (unused.length > 0) lines.push(`No longer needed by the auth package (remove them if nothing else uses them): ${unused.join(', ')}.`);
+  const keptScripts = plan.scripts.filter((script) => script.action === 'keep').map((script) => script.name);
+  if (keptScripts.length > 0) lines.push(`Scripts you changed, left in package.json: ${keptScripts.join(', ')}.`);
+  return `${lines.join('\n')}\n`;
 }
 
 async function readPreviousManifest(root: string): Promise<ReadManifest | null> {

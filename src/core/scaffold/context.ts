@@ -135,7 +135,7 @@ export function boundariesTable(boundaries: readonly BoundaryChoice[]): string {
     boundary.accepts
       .map((accept) => {
         const retiring = accept.retiring
-          ? `, retiring: { deprecation: '${accept.retiring.deprecation}', sunset: '${accept.retiring.sunset}', record: ${accept.retiring.record} }`
+          ? `, retiring: { deprecation: '${accept.retiring.deprecation}', sunset: '${accept.retiring.sunset}', record: ${typescriptLiteral(accept.retiring.record)} }`
           : '';
         return `{ method: '${accept.method}', variant: '${accept.variant}'${retiring} }`;
       })

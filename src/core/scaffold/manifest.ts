@@ -99,6 +99,7 @@ export function serializeManifest(manifest: ScaffoldManifest): string {
     scripts: sortedRecord(manifest.scripts),
     dependencies: [...manifest.dependencies].sort(),
     files: sortedRecord(manifest.files),
+    ...(manifest.retired && manifest.retired.length > 0 ? { retired: manifest.retired } : {}),
   };
   return `${JSON.stringify(ordered, null, 2)}\n`;
 }

@@ -8,6 +8,7 @@ import { templateOfPath, type RenderedPackage } from './compose.js';
 import { addedCount, installCommand, planDependencies } from './dependencies.js';
 import { unifiedDiff } from './diff.js';
 import { MANIFEST_PATH, recordedHash, recordedScript, serializeManifest, sha256, type ReadManifest } from './manifest.js';
+import type { ScaffoldManifest } from './schema.js';
 import type { DependencyPlan, FileAction, InstallCommand, PlannedFile, ProjectInfo, ScaffoldSelection } from './model.js';
 import { editPackageJson, newPackageJson, newTsconfig, planScripts, withEnvExample, type ScriptChange } from './project-files.js';
 import { KERNEL } from './schema.js';
@@ -29,6 +30,8 @@ export interface ScaffoldPlan {
   node: string;
   /** Set by `--method X`: the one method whose files this run refreshes; the others stay as they are. */
   only: MethodId | null;
+  /** Set by `--retire X`: the method taken out; every method's remaining files stay as they are. */
+  retire: MethodId | null;
   files: PlannedFile[];
   scripts: ScriptChange[];
   dependencies: DependencyPlan;
@@ -80,20 +83,27 @@ export function planScaffold(input: {
   force: boolean;
   /** `--method X`: refresh X (and the kernel); leave every other method's files byte for byte. */
   only?: MethodId | null;
+  /** `--retire X`: remove X's files no longer generated; leave every method's other files byte for byte. */
+  retire?: MethodId | null;
+  /** Retiring methods removed so far (`--retire`), for the manifest; the previous manifest's when absent. */
+  retired?: ScaffoldManifest['retired'];
 }): ScaffoldPlan {
   const { rendered, existing, previous, force } = input;
   const only = input.only ?? null;
+  const retire = input.retire ?? null;
   const settings = rendered.selection.package;
   const lookup = (path: string): ExistingFile => existing.get(path) ?? { kind: 'missing' };
   const files: PlannedFile[] = [];
   const hashes: Record<string, string> = {};
   const previousMethods = new Set(previous?.manifest.methods.map((choice) => choice.method) ?? []);
-  // With --method X, a file of another method that was generated before is that method's to refresh.
+  // With --method X, a file of another method that was generated before is that method's to refresh;
+  // with --retire X, every method's files are left as they are, and only X's unwanted ones go.
   const heldBack = (path: string): string | null => {
-    if (only === null) return null;
+    if (only === null && retire === null) return null;
     const owner = templateOfPath(settings.outDir, path);
     return owner !== null && owner !== KERNEL && owner !== only && previousMethods.has(owner as MethodId) ? owner : null;
   };
+  const refreshWith = (owner: string) => (retire !== null ? `\`scaffold --method ${owner}\` refreshes it` : `refresh it with \`scaffold --method ${owner}\``);
 
   for (const file of rendered.files) {
     const now = lookup(file.path);
@@ -104,7 +114,7 @@ export function planScaffold(input: {
       files.push({
         path: file.path,
         action: 'skip',
-        reason: `${owner}'s file; refresh it with \`scaffold --method ${owner}\``,
+        reason: `${owner}'s file; ${refreshWith(owner)}`,
         write: false,
         content: current,
         current,
@@ -133,7 +143,8 @@ export function planScaffold(input: {
   for (const [path, recorded] of Object.entries(previous?.manifest.files ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
     if (wanted.has(path)) continue;
     const now = lookup(path);
-    if (heldBack(path) !== null && rendered.selection.methods.some((choice) => choice.method === templateOfPath(settings.outDir, path))) {
+    const owner = heldBack(path);
+    if (owner !== null && owner !== retire && rendered.selection.methods.some((choice) => choice.method === owner)) {
       if (now.kind === 'file') hashes[path] = recorded;
       continue;
     }
@@ -156,12 +167,19 @@ export function planScaffold(input: {
   } catch {
     // Detection already refused an unreadable package.json; an empty map keeps this function total.
   }
-  const scripts = planScripts(rendered.scripts, currentScripts, (name) => recordedScript(previous, name));
+  const scripts = [
+    ...planScripts(rendered.scripts, currentScripts, (name) => recordedScript(previous, name)),
+    ...unwantedScripts(Object.keys(rendered.scripts), currentScripts, previous?.manifest.scripts ?? {}),
+  ];
   const scriptConflicts = scripts.filter((s) => s.action === 'conflict');
   const scriptsToWrite = Object.fromEntries(
     scripts.filter((s) => s.action === 'add' || s.action === 'update' || (s.action === 'conflict' && force)).map((s) => [s.name, s.value]),
   );
-  const nextPackageJson = editPackageJson(packageJsonText, { dependencies: dependencies.add, scripts: scriptsToWrite });
+  const nextPackageJson = editPackageJson(packageJsonText, {
+    dependencies: dependencies.add,
+    scripts: scriptsToWrite,
+    removeScripts: scripts.filter((s) => s.action === 'remove').map((s) => s.name),
+  });
   files.push(projectFile({
     path: PROJECT_FILES.packageJson,
     now: packageJsonNow,
@@ -185,7 +203,9 @@ export function planScaffold(input: {
     files.push(projectFile({ path: PROJECT_FILES.envExample, now: envNow, next: nextEnv, purpose: 'example environment', conflict: null, force, changeReason: 'adds missing variables' }));
   }
 
-  const entryScripts = Object.fromEntries(scripts.filter((s) => s.action !== 'conflict' || force).map((s) => [s.name, s.value]));
+  const entryScripts = Object.fromEntries(
+    scripts.filter((s) => s.action !== 'remove' && s.action !== 'keep' && (s.action !== 'conflict' || force)).map((s) => [s.name, s.value]),
+  );
   // A script the user changed keeps its old record, like a kept file.
   for (const s of scriptConflicts) {
     const old = recordedScript(previous, s.name);
@@ -200,6 +220,7 @@ export function planScaffold(input: {
     scripts: entryScripts,
     dependencies: [...new Set([...Object.keys(rendered.dependencies.dependencies), ...Object.keys(rendered.dependencies.devDependencies)])],
     files: hashes,
+    retired: input.retired ?? previous?.manifest.retired,
   });
   files.push(projectFile({ path: MANIFEST_PATH, now: lookup(MANIFEST_PATH), next: manifest, purpose: 'scaffold manifest', conflict: null, force: true, changeReason: 'records this scaffold' }));
 
@@ -209,6 +230,7 @@ export function planScaffold(input: {
     templateVersion: rendered.templateVersion,
     node: rendered.node,
     only,
+    retire,
     files,
     scripts,
     dependencies,
@@ -216,6 +238,21 @@ export function planScaffold(input: {
     conflicts,
     changes: files.some((f) => f.write),
   };
+}
+
+/**
+ * Scripts the last scaffold wrote that nothing generates any more (a retired
+ * method's own): removed when they still hold what was written, left (and
+ * dropped from the manifest) when someone changed them.
+ */
+function unwantedScripts(wanted: readonly string[], current: Record<string, unknown>, recorded: Record<string, string>): ScriptChange[] {
+  return Object.entries(recorded)
+    .filter(([name]) => !wanted.includes(name) && current[name] !== undefined)
+    .map(([name, value]): ScriptChange => {
+      const text = typeof current[name] === 'string' ? (current[name] as string) : JSON.stringify(current[name]);
+      return { name, value: text, current: text, action: text === value ? 'remove' : 'keep' };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 function describePackageJsonEdit(dependencies: DependencyPlan, scripts: ScriptChange[]): string {
@@ -226,6 +263,8 @@ function describePackageJsonEdit(dependencies: DependencyPlan, scripts: ScriptCh
   if (newScripts > 0) parts.push(`adds ${newScripts} ${newScripts === 1 ? 'script' : 'scripts'}`);
   const updated = scripts.filter((s) => s.action === 'update').length;
   if (updated > 0) parts.push(`updates ${updated} ${updated === 1 ? 'script' : 'scripts'}`);
+  const removed = scripts.filter((s) => s.action === 'remove').length;
+  if (removed > 0) parts.push(`removes ${removed} ${removed === 1 ? 'script' : 'scripts'}`);
   return parts.join(', ') || 'edited';
 }
 

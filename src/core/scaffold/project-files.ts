@@ -35,7 +35,12 @@ function indentOf(text: string): string {
 const sortedRecord = (record: Record<string, string>): Record<string, string> =>
   Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
 
-export type ScriptAction = 'add' | 'same' | 'update' | 'conflict';
+/**
+ * add, same, update (holds what auth-decide wrote last time), conflict (holds
+ * something else); for scripts no longer wanted: remove (untouched) or keep
+ * (changed by someone, left alone).
+ */
+export type ScriptAction = 'add' | 'same' | 'update' | 'conflict' | 'remove' | 'keep';
 
 export interface ScriptChange {
   name: string;
@@ -70,7 +75,7 @@ export function planScripts(
  */
 export function editPackageJson(
   text: string,
-  edit: { dependencies: DependencyPlan['add']; scripts: Record<string, string> },
+  edit: { dependencies: DependencyPlan['add']; scripts: Record<string, string>; removeScripts?: readonly string[] },
 ): string {
   const document = JSON.parse(text) as Record<string, unknown>;
   for (const field of ['dependencies', 'devDependencies'] as const) {
@@ -81,6 +86,9 @@ export function editPackageJson(
   }
   if (Object.keys(edit.scripts).length > 0) {
     document.scripts = { ...((document.scripts ?? {}) as Record<string, string>), ...edit.scripts };
+  }
+  if (edit.removeScripts && edit.removeScripts.length > 0 && document.scripts !== null && typeof document.scripts === 'object') {
+    document.scripts = Object.fromEntries(Object.entries(document.scripts as Record<string, unknown>).filter(([name]) => !edit.removeScripts!.includes(name)));
   }
   const newline = text.includes('\r\n') ? '\r\n' : '\n';
   const body = JSON.stringify(document, null, indentOf(text));

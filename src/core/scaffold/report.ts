@@ -37,6 +37,7 @@ export function formatPlan(plan: ScaffoldPlan, style: PlanStyle, options: { dryR
   lines.push(style.bold(options.dryRun ? 'Plan (dry run, nothing is written):' : 'Plan:'), `  ${describeTarget(plan)}`);
   for (const line of describeBoundaries(plan)) lines.push(`    ${line}`);
   if (plan.only !== null) lines.push(style.dim(`  --method ${plan.only}: other methods' files stay as they are`));
+  if (plan.retire !== null) lines.push(style.dim(`  --retire ${plan.retire}: only its own files go; other methods' files stay as they are`));
   const sorted = [...plan.files].sort((a, b) => ORDER.indexOf(a.action) - ORDER.indexOf(b.action) || a.path.localeCompare(b.path));
   for (const file of sorted) {
     const label = style.action(file.action, file.action.padEnd(9));
@@ -64,7 +65,10 @@ export function formatPlan(plan: ScaffoldPlan, style: PlanStyle, options: { dryR
   const scriptLines = plan.scripts.filter((s) => s.action !== 'same');
   if (scriptLines.length > 0) {
     lines.push('Scripts:');
-    for (const script of scriptLines) lines.push(`  ${script.action.padEnd(9)} ${script.name}: ${script.value}`);
+    for (const script of scriptLines) {
+      const note = script.action === 'keep' ? ' (no longer generated, but changed: left for you)' : '';
+      lines.push(`  ${script.action.padEnd(9)} ${script.name}: ${script.value}${note}`);
+    }
   }
   if (options.showDiffs) {
     for (const file of plan.conflicts) {

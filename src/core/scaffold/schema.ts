@@ -112,6 +112,18 @@ export const scaffoldManifestV1Schema = z.strictObject({
 });
 export type ScaffoldManifestV1 = z.output<typeof scaffoldManifestV1Schema>;
 
+/**
+ * A method being phased out at a boundary: `deprecation` is the superseding
+ * record's date, from `sunset` on the method is refused there, and `record`
+ * is that record's path from the project root.
+ */
+export const retiringSchema = z.strictObject({
+  deprecation: isoDate,
+  sunset: isoDate,
+  record: z.string().check(z.minLength(1), z.maxLength(300), z.regex(/^[^'"\\\n\r]+$/, 'a path without quotes, backslashes or line breaks')),
+});
+export type Retiring = z.output<typeof retiringSchema>;
+
 /** The package settings every file of the auth package is generated for. */
 export const packageSettingsSchema = z.strictObject({
   outDir: z.string().check(z.minLength(1)),
@@ -137,7 +149,7 @@ export const boundaryChoiceSchema = z.strictObject({
         method: z.enum(METHOD_IDS),
         variant: variantName,
         /** Set while a superseding decision phases this method out at the boundary. */
-        retiring: z.optional(z.strictObject({ deprecation: isoDate, sunset: isoDate, record: z.int().check(z.positive()) })),
+        retiring: z.optional(retiringSchema),
       }),
     )
     .check(z.minLength(1)),
@@ -156,6 +168,13 @@ export const scaffoldManifestSchema = z.strictObject({
   dependencies: z.array(z.string()),
   /** Project-relative posix path → sha256 of the content auth-decide wrote. */
   files: z.record(z.string(), sha256Hex),
+  /**
+   * Retiring methods removed with `scaffold --retire`, so realising the same
+   * superseding record again does not bring them back.
+   */
+  retired: z.optional(
+    z.array(z.strictObject({ boundary: z.string().check(z.regex(BOUNDARY_ID_PATTERN, 'a kebab-case id of at most 32 characters')), method: z.enum(METHOD_IDS), variant: variantName, record: z.string().check(z.minLength(1)) })),
+  ),
 });
 export type ScaffoldManifest = z.output<typeof scaffoldManifestSchema>;
 export type PackageSettings = z.output<typeof packageSettingsSchema>;

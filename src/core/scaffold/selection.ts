@@ -86,15 +86,24 @@ const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filt
 /** A plan entry as a record may hold it: every field is checked here, none is trusted. */
 export type LoosePlanEntry = Record<string, unknown>;
 
+/** A plan entry as the scaffold understands it: every field checked, id and variant resolved. */
+export interface PlannedBoundary {
+  id: string;
+  subjects: Subject[];
+  clients: Client[];
+  method: MethodId;
+  variant: string;
+  tokenFormat: TokenFormat | null;
+}
+
 /**
- * Methods and boundaries from a decision's plan. Entries become boundaries in
- * plan order; a method used at several boundaries appears once, with every
- * variant it is used in. Throws a plain Error naming the entry when one cannot
- * be read (the caller words it for the user).
+ * The entries of a decision's plan with their boundary ids and variants
+ * resolved (derived for records that carry none), in plan order. Throws a
+ * plain Error naming the entry when one cannot be read (the caller words it
+ * for the user).
  */
-export function selectionFromPlan(plan: readonly LoosePlanEntry[]): MethodsAndBoundaries {
-  const methods: MethodChoice[] = [];
-  const boundaries: BoundaryChoice[] = [];
+export function readPlan(plan: readonly LoosePlanEntry[]): PlannedBoundary[] {
+  const entries: PlannedBoundary[] = [];
   plan.forEach((entry, index) => {
     const method = entry.method;
     if (!isMethod(method)) throw new Error(`plan entry ${index + 1} names no known method`);
@@ -106,12 +115,26 @@ export function selectionFromPlan(plan: readonly LoosePlanEntry[]): MethodsAndBo
       method !== 'oauth' ? null : (TOKEN_FORMATS as readonly unknown[]).includes(entry.tokenFormat) ? (entry.tokenFormat as TokenFormat) : 'jwt';
     let id = typeof entry.id === 'string' && BOUNDARY_ID_PATTERN.test(entry.id) ? entry.id : derivedBoundaryId(subjects, clients, plan.length);
     // Two entries deriving the same id stay apart: a boundary is one route group.
-    for (let n = 2; boundaries.some((boundary) => boundary.id === id); n++) id = `${id.replace(/-\d+$/, '')}-${n}`;
+    for (let n = 2; entries.some((known) => known.id === id); n++) id = `${id.replace(/-\d+$/, '')}-${n}`;
+    entries.push({ id, subjects, clients, method, variant, tokenFormat });
+  });
+  return entries;
+}
+
+/**
+ * Methods and boundaries from a decision's plan. Entries become boundaries in
+ * plan order; a method used at several boundaries appears once, with every
+ * variant it is used in. Throws like `readPlan`.
+ */
+export function selectionFromPlan(plan: readonly LoosePlanEntry[]): MethodsAndBoundaries {
+  const methods: MethodChoice[] = [];
+  const boundaries: BoundaryChoice[] = [];
+  for (const { id, method, variant, tokenFormat } of readPlan(plan)) {
     boundaries.push({ id, label: boundaryLabel(id), accepts: [{ method, variant }] });
     const existing = methods.find((choice) => choice.method === method);
     if (existing === undefined) methods.push({ method, variants: [variant], tokenFormat });
     else if (!existing.variants.includes(variant)) existing.variants.push(variant);
-  });
+  }
   return { methods, boundaries };
 }
 

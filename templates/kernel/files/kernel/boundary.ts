@@ -9,8 +9,8 @@ export interface AcceptedMethod {
     readonly deprecation: string;
     /** YYYY-MM-DD: from this day (UTC) the method is refused here (the `Sunset` header until then). */
     readonly sunset: string;
-    /** The decision record that supersedes it. */
-    readonly record: number;
+    /** The decision record that supersedes it (its path in the repository). */
+    readonly record: string;
   };
 }
 

@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Auth, AuthConfig } from './auth.js';
 import { checkWhole, ConfigError, rangeText } from './config.js';
 import type { MethodModule } from './method.js';
+import type { MethodId } from './principal.js';
 import { usageReport } from './usage.js';
 
 /**
@@ -63,12 +64,14 @@ export function subjectFlag(values: Values, command: string): string {
 const credentialCommand: Command = {
   name: 'credential',
   summary: 'mint a credential for a boundary and print the request header to send',
-  usage: 'credential [--boundary <id>] --subject <id> [--scope <scope>]... [--json]',
-  options: { boundary: { type: 'string' }, subject: { type: 'string' }, scope: { type: 'string', multiple: true } },
+  usage: 'credential [--boundary <id>] [--method <method>] --subject <id> [--scope <scope>]... [--json]',
+  options: { boundary: { type: 'string' }, method: { type: 'string' }, subject: { type: 'string' }, scope: { type: 'string', multiple: true } },
   async run({ auth, values, print }) {
     const subject = subjectFlag(values, 'credential');
+    // --method picks one of several a boundary accepts (a retiring one, say); another is refused, naming the boundary.
     const issued = await auth.credential({
       ...(typeof values.boundary === 'string' ? { boundary: values.boundary } : {}),
+      ...(typeof values.method === 'string' ? { method: values.method as MethodId } : {}),
       subject,
       scopes: scopesFlag(values),
     });
@@ -83,11 +86,16 @@ const usageCommand: Command = {
   options: { days: { type: 'string' } },
   async run({ auth, values, print }) {
     const days = wholeFlag(values, 'days', 1, 400, 'days') ?? 30;
-    const rows = await usageReport(auth.store, auth.clock, days);
+    // Rows of a method that is being retired at its boundary say so, with the day it stops working there.
+    const sunsetOf = (row: { boundary: string; method: string; variant: string }) =>
+      auth.boundaries.find((b) => b.id === row.boundary)?.accepts.find((a) => a.method === row.method && a.variant === row.variant)?.retiring?.sunset ?? null;
+    const rows = (await usageReport(auth.store, auth.clock, days)).map((row) => ({ ...row, sunset: sunsetOf(row) }));
     const text =
       rows.length === 0
         ? `No authenticated requests in the last ${days} days.`
-        : rows.map((row) => `${row.day}  /${row.boundary}  ${row.method} (${row.variant})  client ${row.client}  ${row.count}`).join('\n');
+        : rows
+            .map((row) => `${row.day}  /${row.boundary}  ${row.method} (${row.variant})  client ${row.client}  ${row.count}${row.sunset ? `  retiring, refused from ${row.sunset}` : ''}`)
+            .join('\n');
     print(rows, text);
   },
 };

@@ -28,6 +28,14 @@ describe('the management CLI', { timeout: 120_000 }, () => {
     expect(header).toMatch(/^[A-Za-z-]+: \S/);
   });
 
+  // Where a boundary accepts several methods (a migration, say), --method mints each one's credential.
+  const shared = BOUNDARIES.flatMap((boundary) => (boundary.accepts.length > 1 ? boundary.accepts.map((accept) => [boundary.id, accept.method, accept.variant] as const) : []));
+  it.each(shared)('credential --boundary %s --method %s mints that method\'s credential (%s)', async (id, method) => {
+    const run = await runCli(['credential', '--boundary', id, '--method', method, '--subject', `cli-${method}`, '--json'], env);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout.trim())).toMatchObject({ header: expect.stringMatching(/^[A-Za-z-]+: \S/) });
+  });
+
   it('usage --json reports the counts in the store', async () => {
     const run = await runCli(['usage', '--json', '--days', '7'], env);
     expect(run.code).toBe(0);
@@ -41,6 +49,7 @@ describe('the management CLI', { timeout: 120_000 }, () => {
       [['credential', '--json'], /needs --subject/],
       [['credential', '--subject', 'x', '--scope', 'Bad Scope'], /is not a scope/],
       [['credential', '--subject', 'x', '--boundary', 'nowhere'], /no boundary "nowhere"/],
+      [['credential', '--subject', 'x', '--boundary', BOUNDARIES[0]!.id, '--method', 'carrier-pigeon'], /does not accept carrier-pigeon/],
       [['frobnicate'], /Unknown command "frobnicate"/],
       [['usage', '--nope'], /Unknown option/],
       [[], /Name a command/],

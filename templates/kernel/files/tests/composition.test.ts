@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuth, type Auth } from '../auth.js';
+import { createAuth, METHODS, type Auth } from '../auth.js';
 import { BOUNDARIES } from '../boundaries.js';
-import { strategyKey, type AcceptedMethod, type Boundary } from '../kernel/boundary.js';
+import { assembleAuth } from '../kernel/auth.js';
+import { retirementHeaders, strategyKey, type AcceptedMethod, type Boundary } from '../kernel/boundary.js';
 import type { IssuedCredential } from '../kernel/method.js';
 import type { Strategy } from '../kernel/strategy.js';
 import { usageReport } from '../kernel/usage.js';
@@ -142,3 +143,93 @@ describe('the boundaries of this package (checklist section 5)', () => {
   });
 });
 
+
+/*
+ * Checklist 5.7 for every method this package is retiring (a boundary entry
+ * with `retiring`, written when a newer decision record supersedes an older
+ * one): over real HTTP, its replies carry Deprecation and Sunset until the
+ * sunset, its uses are counted per client, and from the sunset day on it gets
+ * 401 while the boundary's other methods keep working.
+ */
+const retiring = BOUNDARIES.flatMap((boundary) => boundary.accepts.filter((accept) => accept.retiring !== undefined).map((accept) => ({ boundary, accept })));
+
+const DAY = 86_400_000;
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+describe.each(retiring.map(({ boundary, accept }) => [label(boundary, accept), boundary, accept] as const))('5.7 retiring: %s', (_name, boundary, accept) => {
+  // NOTE: the dates are moved next to today (same boundaries, methods and length of notice): credentials
+  // are minted on the test clock, and stores drop expired records by real time, so a sunset far in the
+  // past or future cannot be reached without the store losing them.
+  const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
+  const shifted: Boundary[] = BOUNDARIES.map((b) => ({
+    ...b,
+    accepts: b.accepts.map((a) => (a.retiring ? { ...a, retiring: { ...a.retiring, deprecation: isoDay(today - DAY), sunset: isoDay(today + 7 * DAY) } } : a)),
+  }));
+  const here = shifted.find((b) => b.id === boundary.id)!;
+  const entry = here.accepts.find((a) => a.method === accept.method && a.variant === accept.variant)!;
+  const live = here.accepts.filter((a) => a.retiring === undefined);
+  let testStore: TestStore;
+  let auth: Auth;
+  let url: string;
+  let close: () => Promise<void>;
+  const clock = new TestClock();
+
+  beforeAll(async () => {
+    testStore = await openTestStore();
+    auth = await assembleAuth({ methods: METHODS, boundaries: shifted, env: { NODE_ENV: 'test', ...testStore.env, ...TEST_ENV }, store: testStore.store, clock, audit: () => {}, log: () => {}, usageFlushEvery: 0 });
+    const server = await serve(auth, { port: 0, host: '127.0.0.1', demo: true });
+    url = server.url;
+    close = async () => {
+      await server.close();
+      await auth.close();
+      await testStore.cleanup();
+    };
+  }, 120_000);
+
+  afterAll(async () => {
+    await close?.();
+  });
+
+  it('the generated dates are real days, the sunset after the deprecation', () => {
+    const { deprecation, sunset, record } = accept.retiring!;
+    expect(new Date(`${deprecation}T00:00:00Z`).toISOString().slice(0, 10)).toBe(deprecation);
+    expect(new Date(`${sunset}T00:00:00Z`).toISOString().slice(0, 10)).toBe(sunset);
+    expect(sunset > deprecation).toBe(true);
+    expect(record).not.toBe('');
+    expect(retirementHeaders(accept)).toEqual({
+      deprecation: `@${Date.parse(`${deprecation}T00:00:00Z`) / 1000}`,
+      sunset: new Date(`${sunset}T00:00:00Z`).toUTCString(),
+    });
+  });
+
+  it('until the sunset: 200 with Deprecation (@seconds) and Sunset (HTTP date); the use is counted per client', async () => {
+    const credential = await auth.credential({ boundary: boundary.id, method: accept.method, variant: accept.variant, subject: 'still-on-the-old-method', scopes: ['read'] });
+    const reply = await rawCall(url, `/${boundary.id}/me`, { headers: headersOf(credential.header) });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toMatchObject({ method: accept.method, variant: accept.variant, subject: 'still-on-the-old-method' });
+    expect(reply.headers.get('deprecation')).toBe(`@${(today - DAY) / 1000}`);
+    expect(reply.headers.get('sunset')).toBe(new Date(today + 7 * DAY).toUTCString());
+    await auth.usage.flush();
+    const rows = await usageReport(auth.store, clock, 1);
+    const client = (reply.body as { client: string | null }).client ?? '-';
+    expect(rows).toContainEqual(expect.objectContaining({ boundary: boundary.id, method: accept.method, variant: accept.variant, client, count: 1 }));
+  });
+
+  it.each(live.map((a) => [strategyKey(a.method, a.variant), a] as const))('the live method %s answers without Deprecation or Sunset', async (_key, a) => {
+    const credential = await auth.credential({ boundary: boundary.id, method: a.method, variant: a.variant, subject: 'on-the-new-method', scopes: ['read'] });
+    const reply = await rawCall(url, `/${boundary.id}/me`, { headers: headersOf(credential.header) });
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get('deprecation')).toBeNull();
+    expect(reply.headers.get('sunset')).toBeNull();
+  });
+
+  it('from the sunset on: 401 method-retired, WWW-Authenticate naming only the methods still accepted', async () => {
+    const credential = await auth.credential({ boundary: boundary.id, method: accept.method, variant: accept.variant, subject: 'too-late', scopes: ['read'] });
+    clock.advance(Date.parse(`${entry.retiring!.sunset}T00:00:00Z`) - clock.now().getTime());
+    const reply = await rawCall(url, `/${boundary.id}/me`, { headers: headersOf(credential.header) });
+    expect(reply.status).toBe(401);
+    expect(reply.body).toMatchObject({ type: expect.stringMatching(/:method-retired$/) });
+    const challenges = live.map((a) => auth.method(a.method).strategies.find((s) => s.variant === a.variant)!.challenge);
+    expect(reply.headers.get('www-authenticate') ?? '').toBe(challenges.join(', '));
+  });
+});

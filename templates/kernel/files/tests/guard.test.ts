@@ -206,7 +206,7 @@ describe('guard: one boundary, exactly one credential (checklist section 5)', ()
       id: 'web',
       label: 'Web',
       accepts: [
-        { method: 'jwt', variant: 'in-test-header', retiring: { deprecation: '2030-01-15', sunset: '2030-03-01', record: 2 } },
+        { method: 'jwt', variant: 'in-test-header', retiring: { deprecation: '2030-01-15', sunset: '2030-03-01', record: 'docs/decisions/0002-sessions.md' } },
         { method: 'session', variant: 'in-test-cookie' },
       ],
     };
