@@ -1,9 +1,20 @@
 /**
- * The scaffold matrix: for every method on the shared kernel × stack × target
- * (TypeScript, JavaScript ESM, JavaScript CommonJS), scaffold into a fresh
- * project with the built CLI, install, type-check (TS), run the generated
- * tests, start the demo and call every boundary over HTTP with and without
- * credentials. Plus Postgres and Redis variants on one stack per method.
+ * The scaffold matrix. Every case scaffolds a plan (one or more boundaries,
+ * each accepting a method and variant) into a fresh project with the built CLI,
+ * installs it, type-checks it (TS), runs the generated tests, starts the demo
+ * and calls every boundary over HTTP: its own credential → 200, none → 401,
+ * another boundary's → 401 with WWW-Authenticate naming the schemes it accepts.
+ *
+ * The cases come from the templates (a method joins when its template.json
+ * lists variants, i.e. it is on the shared kernel):
+ * - every stack × TypeScript / JS ESM / JS CommonJS, the ported (method,
+ *   variant) pairs dealt out over those nine so that together they cover all;
+ * - PostgreSQL and Redis, each with the full plan (every ported pair);
+ * - the hybrid plans session + API keys and OAuth (authorization code + client
+ *   credentials) + session on Express, Fastify and Hono;
+ * - the examples in docs/examples, through `decide --answers … --scaffold`.
+ * A hybrid or example whose methods are not all ported yet is not declared (so
+ * it never counts as passed or skipped); the summary names what it waits for.
  *
  * Speed: one npm cache for every install (offline first), node_modules shared
  * by hard links between projects whose dependency lists are identical, and
@@ -16,7 +27,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa, type ResultPromise } from 'execa';
+import { execa, execaSync, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childEnv, NPM_CACHE, runStep as run } from '../support/child-process.js';
 
@@ -49,8 +60,17 @@ const METHODS = readdirSync(TEMPLATES)
   .filter((name) => name !== 'kernel' && existsSync(join(TEMPLATES, name, 'template.json')) && readTemplate(name).variants !== undefined)
   .sort();
 
-interface MatrixCase {
+interface PlanEntry {
   method: string;
+  variant: string;
+  boundary: string;
+}
+
+interface MatrixCase {
+  name: string;
+  plan: PlanEntry[];
+  /** docs/examples/<name>/answers.yaml, scaffolded through `decide --answers … --scaffold`. */
+  example: string | null;
   stack: (typeof STACKS)[number];
   target: Target;
   store: 'postgres' | 'redis' | null;
@@ -58,38 +78,119 @@ interface MatrixCase {
 
 const newer = (a: string, b: string) => (satisfies(a.replace(/^>=/, ''), b) ? a : b);
 
-/** What a case needs from the templates, combined as the engine does: the strictest Node, every variable, the kernel's stores. */
-const templateOf = (method: string): Required<Pick<TemplateFacts, 'stores' | 'node' | 'env'>> => {
+/** What a plan needs from the templates, combined as the engine does: the strictest Node, every variable, the stores all of them support. */
+const templateOf = (methods: readonly string[]): Required<Pick<TemplateFacts, 'stores' | 'node' | 'env'>> => {
   const kernel = readTemplate('kernel');
-  const own = readTemplate(method);
-  return { stores: own.stores ?? kernel.stores ?? [], node: newer(kernel.node, own.node), env: [...(kernel.env ?? []), ...(own.env ?? [])] };
+  const own = [...new Set(methods)].map(readTemplate);
+  return {
+    stores: (kernel.stores ?? []).filter((store) => own.every((template) => (template.stores ?? kernel.stores ?? []).includes(store))),
+    node: own.reduce((node, template) => newer(node, template.node), kernel.node),
+    env: [...(kernel.env ?? []), ...own.flatMap((template) => template.env ?? [])],
+  };
 };
 
-const ALL_CASES: MatrixCase[] = [
-  ...METHODS.flatMap((method) => STACKS.flatMap((stack) => TARGETS.map((target): MatrixCase => ({ method, stack, target, store: null })))),
-  ...METHODS.flatMap((method) =>
-    (['postgres', 'redis'] as const)
-      .filter((store) => templateOf(method).stores.includes(store))
-      .map((store): MatrixCase => ({ method, stack: 'express', target: 'ts', store })),
-  ),
+/** Every (method, variant) the ported templates offer, each at a boundary of its own. */
+const PAIRS: PlanEntry[] = METHODS.flatMap((method) =>
+  Object.keys(readTemplate(method).variants ?? {}).map((variant) => ({ method, variant, boundary: `${method}-${variant}`.slice(0, 32) })),
+);
+const isPorted = (entry: Pick<PlanEntry, 'method' | 'variant'>) => PAIRS.some((pair) => pair.method === entry.method && pair.variant === entry.variant);
+const targetName = (target: Target) => (target === 'ts' ? 'TypeScript' : target === 'esm' ? 'JS (ESM)' : 'JS (CJS)');
+const planName = (plan: readonly PlanEntry[]) => plan.map((entry) => `${entry.method}/${entry.variant}`).join(' + ');
+
+/** Not declared yet: a plan naming a method or variant no template offers. */
+const waiting: string[] = [];
+
+/** (a) Every stack × target; pair j goes to combination j mod 9, and a combination left over repeats a pair. */
+const COMBINATIONS = STACKS.flatMap((stack) => TARGETS.map((target) => ({ stack, target })));
+const STACK_CASES: MatrixCase[] = COMBINATIONS.map(({ stack, target }, index) => {
+  const dealt = PAIRS.filter((_, j) => j % COMBINATIONS.length === index);
+  const plan = dealt.length > 0 ? dealt : PAIRS.length > 0 ? [PAIRS[index % PAIRS.length]!] : [];
+  return { name: `${planName(plan)} × ${stack} × ${targetName(target)}`, plan, example: null, stack, target, store: null };
+});
+
+/** (b) The shared stores, each with the full plan. */
+const STORE_CASES: MatrixCase[] = (['postgres', 'redis'] as const)
+  .filter((store) => templateOf(PAIRS.map((pair) => pair.method)).stores.includes(store))
+  .map((store) => ({ name: `full plan (${planName(PAIRS)}) × express × TypeScript × ${store}`, plan: PAIRS, example: null, stack: 'express', target: 'ts', store }));
+
+/** (c) The hybrid plans of the issue, on every stack, TypeScript and JavaScript of both module formats among them. */
+const HYBRIDS: { plan: PlanEntry[]; targets: Partial<Record<(typeof STACKS)[number], Target>> }[] = [
+  // Two route groups with the same method: each boundary's keys are its own.
+  {
+    plan: [
+      { method: 'api-key', variant: 'application', boundary: 'partners' },
+      { method: 'api-key', variant: 'application', boundary: 'services' },
+    ],
+    targets: { hono: 'ts' },
+  },
+  {
+    plan: [
+      { method: 'session', variant: 'cookie', boundary: 'browser-app' },
+      { method: 'api-key', variant: 'application', boundary: 'partners' },
+    ],
+    targets: { express: 'ts', fastify: 'esm', hono: 'cjs' },
+  },
+  {
+    plan: [
+      { method: 'oauth', variant: 'authorization-code', boundary: 'third-party-apps' },
+      { method: 'oauth', variant: 'client-credentials', boundary: 'services' },
+      { method: 'session', variant: 'cookie', boundary: 'browser-app' },
+    ],
+    targets: { express: 'cjs', fastify: 'ts', hono: 'esm' },
+  },
 ];
+const HYBRID_CASES: MatrixCase[] = HYBRIDS.flatMap(({ plan, targets }) => {
+  const missing = plan.filter((entry) => !isPorted(entry));
+  if (missing.length > 0) {
+    waiting.push(`hybrid ${planName(plan)}: waits for ${planName(missing)}`);
+    return [];
+  }
+  return STACKS.flatMap((stack): MatrixCase[] => {
+    const target = targets[stack];
+    return target === undefined ? [] : [{ name: `hybrid ${planName(plan)} × ${stack} × ${targetName(target)}`, plan, example: null, stack, target, store: null }];
+  });
+});
+
+/** (d) docs/examples: the plan is what `decide` makes of the answers; the stack is the answers' own where they name one. */
+const EXAMPLE_TARGETS: Target[] = ['ts', 'esm', 'cjs'];
+const EXAMPLES_DIR = join(REPO, 'docs', 'examples');
+const EXAMPLE_CASES: MatrixCase[] = existsSync(join(REPO, 'dist', 'cli', 'index.js'))
+  ? readdirSync(EXAMPLES_DIR)
+      .filter((name) => existsSync(join(EXAMPLES_DIR, name, 'answers.yaml')))
+      .sort()
+      .flatMap((name, index): MatrixCase[] => {
+        const file = join(EXAMPLES_DIR, name, 'answers.yaml');
+        const decided = execaSync(process.execPath, [BIN, 'decide', '--answers', file, '--dry-run', '--json'], { cwd: tmpdir(), reject: false });
+        if (decided.exitCode !== 0) throw new Error(`decide --answers ${file} failed:\n${decided.stderr}`);
+        const result = JSON.parse(decided.stdout) as { plan: { id: string; method: string; variant: string }[]; answers: { stack?: string } };
+        const plan = result.plan.map((entry) => ({ method: entry.method, variant: entry.variant, boundary: entry.id }));
+        const missing = plan.filter((entry) => !isPorted(entry));
+        if (missing.length > 0) {
+          waiting.push(`example ${name} (${planName(plan)}): waits for ${planName(missing)}`);
+          return [];
+        }
+        const stack = STACKS.find((candidate) => candidate === result.answers.stack) ?? STACKS[index % STACKS.length]!;
+        const target = EXAMPLE_TARGETS[index % EXAMPLE_TARGETS.length]!;
+        return [{ name: `example ${name} (${planName(plan)}) × ${stack} × ${targetName(target)}`, plan, example: file, stack, target, store: null }];
+      })
+  : [];
+
+/** AUTH_DECIDE_MATRIX=smoke: the full plan once, on Express and TypeScript with the default store. */
+const SMOKE_CASES: MatrixCase[] = PAIRS.length > 0 ? [{ name: `full plan (${planName(PAIRS)}) × express × TypeScript`, plan: PAIRS, example: null, stack: 'express', target: 'ts', store: null }] : [];
 
 /**
- * AUTH_DECIDE_MATRIX=smoke keeps one case per method (TypeScript, Express, default
- * store). CI runs the full matrix once, then the whole suite again on a second Node
- * major with the smoke set: each generated project already ran on the Node it
- * requires in the first pass, and the second pass only needs to show the generated
- * code still works on that Node. Cases left out are not declared, so none counts
- * as passed or skipped.
+ * AUTH_DECIDE_MATRIX=smoke keeps one case (see SMOKE_CASES). CI runs the full
+ * matrix once, then the whole suite again on a second Node major with the smoke
+ * set: each generated project already ran on the Node it requires in the first
+ * pass, and the second pass only needs to show the generated code still works
+ * on that Node. Cases left out are not declared, so none counts as passed or
+ * skipped.
  */
 const MATRIX_SCOPE = process.env.AUTH_DECIDE_MATRIX ?? 'full';
 if (MATRIX_SCOPE !== 'full' && MATRIX_SCOPE !== 'smoke') {
   throw new Error(`AUTH_DECIDE_MATRIX must be "full" or "smoke", not ${JSON.stringify(MATRIX_SCOPE)}`);
 }
-const CASES =
-  MATRIX_SCOPE === 'full'
-    ? ALL_CASES
-    : ALL_CASES.filter((c) => c.stack === 'express' && c.target === 'ts' && c.store === null);
+const CASES = MATRIX_SCOPE === 'full' ? [...STACK_CASES, ...STORE_CASES, ...HYBRID_CASES, ...EXAMPLE_CASES] : SMOKE_CASES;
 
 interface NodeRuntime {
   bin: string;
@@ -158,7 +259,8 @@ afterAll(async () => {
   const total = timings.reduce((sum, t) => sum + t.seconds, 0);
   process.stderr.write(
     `\nScaffold matrix (${timings.filter((t) => t.ok).length}/${timings.length} passed, ${total.toFixed(0)} s):\n` +
-      timings.map((t) => `  ${t.ok ? 'ok  ' : 'FAIL'} ${t.name.padEnd(40)} ${t.seconds.toFixed(1)} s`).join('\n') + '\n',
+      timings.map((t) => `  ${t.ok ? 'ok  ' : 'FAIL'} ${t.name.padEnd(40)} ${t.seconds.toFixed(1)} s`).join('\n') + '\n' +
+      (waiting.length > 0 ? `Not declared until their methods are on the shared kernel:\n${waiting.map((line) => `  ${line}`).join('\n')}\n` : ''),
   );
 }, 120_000);
 
@@ -229,8 +331,16 @@ async function waitForHealth(base: string, demo: ResultPromise, output: () => st
   throw new Error(`the demo did not answer /health within 60 s:\n${output().slice(-4000)}`);
 }
 
+/** The Authorization scheme a variant is presented with, from its template.json description ("Authorization: ApiKey <key>"); null for others (a cookie). */
+function schemeOf(accept: { method: string; variant: string }): string | null {
+  const description = readTemplate(accept.method).variants?.[accept.variant] ?? '';
+  return /^Authorization:\s+([A-Za-z][\w-]*)\s/i.exec(description)?.[1] ?? null;
+}
+
 async function checkDemo(dir: string, env: Record<string, string>): Promise<void> {
-  const { boundaries } = JSON.parse(await readFile(join(dir, '.auth-decide', 'manifest.json'), 'utf8')) as { boundaries: { id: string }[] };
+  const { boundaries } = JSON.parse(await readFile(join(dir, '.auth-decide', 'manifest.json'), 'utf8')) as {
+    boundaries: { id: string; accepts: { method: string; variant: string }[] }[];
+  };
   expect(boundaries.length, 'the manifest names the boundaries').toBeGreaterThan(0);
   const port = await freePort();
   const demoEnv = { ...env, PORT: String(port) };
@@ -243,7 +353,7 @@ async function checkDemo(dir: string, env: Record<string, string>): Promise<void
     const status = async (path: string, headers: Record<string, string> = {}) => (await fetch(`${base}${path}`, { headers })).status;
     expect(await status('/health'), 'GET /health').toBe(200);
     expect(output, 'the demo says it listens').toContain('listening');
-    for (const { id } of boundaries) {
+    for (const { id, accepts } of boundaries) {
       expect(await status(`/${id}/me`), `GET /${id}/me without a credential`).toBe(401);
       expect(await status(`/${id}/admin`), `GET /${id}/admin without a credential`).toBe(401);
       // The same environment as the demo (PORT included): issuers and audiences may derive from it.
@@ -255,8 +365,16 @@ async function checkDemo(dir: string, env: Record<string, string>): Promise<void
       expect(await status(`/${id}/me`, reader), `GET /${id}/me with a read credential`).toBe(200);
       expect(await status(`/${id}/admin`, reader), `GET /${id}/admin without the admin scope`).toBe(403);
       expect(await status(`/${id}/admin`, admin), `GET /${id}/admin with the admin scope`).toBe(200);
-      for (const other of boundaries.filter((b) => b.id !== id)) {
-        expect(await status(`/${other.id}/me`, admin), `/${id}'s credential at /${other.id}`).toBe(401);
+      // A credential of another method gets 401 (issue 10). One method at two boundaries (two groups of API
+      // keys) shares its credentials between them today; that pairing is not asserted here.
+      const methodsHere = new Set(accepts.map((accept) => accept.method));
+      for (const other of boundaries.filter((b) => b.id !== id && !b.accepts.some((accept) => methodsHere.has(accept.method)))) {
+        const refused = await fetch(`${base}/${other.id}/me`, { headers: admin });
+        expect(refused.status, `/${id}'s credential at /${other.id}`).toBe(401);
+        const challenge = refused.headers.get('www-authenticate') ?? '';
+        for (const scheme of other.accepts.map(schemeOf).filter((name) => name !== null)) {
+          expect(challenge, `WWW-Authenticate at /${other.id} names ${scheme}`).toMatch(new RegExp(`(^|,\\s*)${scheme}( |,|$)`));
+        }
       }
     }
   } finally {
@@ -272,12 +390,12 @@ async function checkDemo(dir: string, env: Record<string, string>): Promise<void
 }
 
 async function runCase(c: MatrixCase): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), `auth-decide-matrix-${c.method}-${c.stack}-${c.target}-`));
+  const dir = await mkdtemp(join(tmpdir(), `auth-decide-matrix-${c.stack}-${c.target}-`));
   projects.push(dir);
   if (c.target === 'cjs') {
     await writeFile(join(dir, 'package.json'), `${JSON.stringify({ name: 'matrix-cjs-app', version: '1.0.0', private: true, type: 'commonjs' }, null, 2)}\n`);
   }
-  const template = templateOf(c.method);
+  const template = templateOf(c.plan.map((entry) => entry.method));
   const runtime = await nodeFor(template.node);
   const env = baseEnv();
   // Scripts, tsx and vitest all run on the Node the template needs.
@@ -291,19 +409,34 @@ async function runCase(c: MatrixCase): Promise<void> {
   // records under a prefix of its own, so keys minted by an earlier run never count against this one.
   if (c.store !== null) appEnv.AUTH_STORE_PREFIX = `m_${randomBytes(6).toString('hex')}`;
 
-  const args = ['scaffold', '--method', c.method, '--stack', c.stack, '--dir', dir, '--yes', '--lang', c.target === 'ts' ? 'ts' : 'js', ...(c.store ? ['--store', c.store] : [])];
-  const plan = JSON.parse(await run('scaffold --dry-run --json', runtime.bin, [BIN, ...args, '--dry-run', '--json'], { cwd: dir, env })) as {
-    dependencies: { add: unknown };
-    selection: { package: { moduleFormat: string; lang: string } };
+  // The package's choices go with the first run; later runs take them from the manifest, as a user's would.
+  const packageFlags = ['--stack', c.stack, '--lang', c.target === 'ts' ? 'ts' : 'js', ...(c.store ? ['--store', c.store] : [])];
+  if (c.example !== null) {
+    await run('decide --answers … --scaffold', runtime.bin, [BIN, 'decide', '--answers', c.example, '--scaffold', '--yes', '--no-install', ...packageFlags], { cwd: dir, env });
+  } else {
+    for (const [index, entry] of c.plan.entries()) {
+      const flags = ['--method', entry.method, '--variant', entry.variant, '--boundary', entry.boundary];
+      await run(`scaffold ${flags.join(' ')}`, runtime.bin, [BIN, 'scaffold', ...flags, '--dir', dir, '--yes', '--no-install', ...(index === 0 ? packageFlags : [])], { cwd: dir, env });
+    }
+  }
+  const manifest = JSON.parse(await readFile(join(dir, '.auth-decide', 'manifest.json'), 'utf8')) as {
+    package: { lang: string; moduleFormat: string; stack: string };
+    boundaries: { id: string; accepts: { method: string; variant: string }[] }[];
   };
-  expect(plan.selection.package).toMatchObject({ lang: c.target === 'ts' ? 'ts' : 'js', moduleFormat: c.target === 'cjs' ? 'cjs' : 'esm' });
-  const key = JSON.stringify({ add: plan.dependencies.add, abi: runtime.abi });
+  expect(manifest.package).toMatchObject({ stack: c.stack, lang: c.target === 'ts' ? 'ts' : 'js', moduleFormat: c.target === 'cjs' ? 'cjs' : 'esm' });
+  const served = manifest.boundaries.flatMap((boundary) => boundary.accepts.map((accept) => ({ method: accept.method, variant: accept.variant, boundary: boundary.id })));
+  expect(served, 'the package serves the plan, boundary for boundary').toEqual(expect.arrayContaining(c.plan));
+  expect(served).toHaveLength(c.plan.length);
+
+  // node_modules is shared by hard links between projects with the same dependencies on the same Node.
+  const packageJson = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { dependencies?: unknown; devDependencies?: unknown };
+  const key = JSON.stringify({ dependencies: packageJson.dependencies, devDependencies: packageJson.devDependencies, abi: runtime.abi });
   const donor = installed.get(key);
   if (donor) {
-    await run('scaffold --no-install', runtime.bin, [BIN, ...args, '--no-install'], { cwd: dir, env });
     await run('sharing node_modules', 'cp', ['-al', join(donor, 'node_modules'), join(dir, 'node_modules')], { cwd: dir, env });
   } else {
-    await run('scaffold (with install)', runtime.bin, [BIN, ...args], { cwd: dir, env });
+    // What the scaffold printed to run after --no-install.
+    await run('npm install', 'npm', ['install'], { cwd: dir, env });
     installed.set(key, dir);
     await cachePrebuild(dir, runtime);
   }
@@ -337,7 +470,7 @@ describe.sequential('scaffold matrix', () => {
   });
 
   for (const c of CASES) {
-    const name = `${c.method} × ${c.stack} × ${c.target === 'ts' ? 'TypeScript' : c.target === 'esm' ? 'JS (ESM)' : 'JS (CJS)'}${c.store ? ` × ${c.store}` : ''}`;
+    const name = c.name;
     it(name, async () => {
       const started = Date.now();
       let ok = false;
