@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuth, METHODS, type Auth } from '../auth.js';
 import { BOUNDARIES } from '../boundaries.js';
 import { assembleAuth } from '../kernel/auth.js';
-import { retirementHeaders, strategyKey, type AcceptedMethod, type Boundary } from '../kernel/boundary.js';
+import { isPastSunset, retirementHeaders, strategyKey, type AcceptedMethod, type Boundary } from '../kernel/boundary.js';
 import type { IssuedCredential } from '../kernel/method.js';
 import type { Strategy } from '../kernel/strategy.js';
 import { usageReport } from '../kernel/usage.js';
@@ -48,7 +48,8 @@ describe('the boundaries of this package (checklist section 5)', () => {
     if (!strategy) throw new Error(`no strategy for ${strategyKey(accept.method, accept.variant)}`);
     return strategy;
   };
-  const challengesOf = (boundary: Boundary) => boundary.accepts.filter((a) => a.retiring === undefined).map((a) => strategyOf(a).challenge);
+  // A retiring method is still accepted, and so still offered, until its sunset.
+  const challengesOf = (boundary: Boundary) => boundary.accepts.filter((a) => !isPastSunset(a, clock.now())).map((a) => strategyOf(a).challenge);
 
   beforeAll(async () => {
     testStore = await openTestStore();
