@@ -3,9 +3,25 @@
  * number it states must be the one in POLICY, the table the generated code
  * reads: this test renders a record for every method, variant and token
  * format, reads the numbers back out of the text and compares them with
- * POLICY, through its own map of what each stated setting means.
+ * POLICY, through its own map of what each stated setting means. Then, for
+ * every method whose template is on the shared kernel, it compares them with
+ * the generated code itself: the package is rendered as JavaScript into a
+ * temporary folder, and its own policy table and its method's configuration
+ * reader (`read…Config(env, policy, warnings)` in `methods/<method>/config`)
+ * are imported and asked for the default, the bounds it accepts and the
+ * values just outside them, which it must refuse.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { renderPackage } from '../../src/core/scaffold/compose.js';
+import { createRenderer } from '../../src/core/scaffold/render.js';
+import { createTranspiler, sourceJavaScript } from '../../src/core/scaffold/transpile.js';
+import { defaultTemplatesRoot, loadTemplate } from '../../src/shell/scaffold-templates.js';
 import { POLICY, type Setting } from '../../src/core/policy.js';
 import { renderRecord } from '../../src/core/record/render.js';
 import { TOKEN_FORMATS, VARIANTS, type MethodId, type PlanEntry, type TokenFormat, type Variant } from '../../src/core/types.js';
@@ -66,27 +82,38 @@ const cases: [MethodId, Variant, TokenFormat | null][] = (Object.keys(VARIANTS) 
   ),
 );
 
+/** A setting as the record states it: a number, or a duration in seconds with its range. */
+type Stated = { field: string; clause: string } & ({ value: number } | { value: number; min: number; max: number });
+
+/** The settings the record's "Lifetimes, rotation and revocation" line states for the one plan entry. */
+function statedSettings(method: MethodId, variant: Variant, tokenFormat: TokenFormat | null): Stated[] {
+  const text = recordFor(method, variant, tokenFormat);
+  const section = text.split('### Lifetimes, rotation and revocation\n')[1]!.split('\n### ')[0]!;
+  const lines = section.split('\n').filter((line) => line.startsWith('* ') && !/^\* (Rotation|Revocation|Throttling)/.test(line));
+  expect(lines).toHaveLength(1);
+  const clauses = lines[0]!.replace(/^\* [^:]+: /, '').replace(/\.$/, '').split('; ');
+  return clauses.map((clause): Stated => {
+    const match = /^(.+?): (.+?)(?: \((.+) to (.+)\))?$/.exec(clause);
+    expect(match, clause).not.toBeNull();
+    const [, label, value, min, max] = match!;
+    const field = LABEL_TO_FIELD[label!];
+    expect(field, `unknown setting "${label}"`).toBeDefined();
+    if (min === undefined) return { field: field!, clause, value: field === 'lastUsedResolution' ? seconds(value!) : Number(value) };
+    return { field: field!, clause, value: seconds(value!), min: seconds(min), max: seconds(max!) };
+  });
+}
+
 describe('the defaults a record states', () => {
   it.each(cases)('are POLICY\'s for %s / %s (%s access tokens)', (method, variant, tokenFormat) => {
-    const text = recordFor(method, variant, tokenFormat);
-    const section = text.split('### Lifetimes, rotation and revocation\n')[1]!.split('\n### ')[0]!;
-    const lines = section.split('\n').filter((line) => line.startsWith('* ') && !/^\* (Rotation|Revocation|Throttling)/.test(line));
-    expect(lines).toHaveLength(1);
-    const clauses = lines[0]!.replace(/^\* [^:]+: /, '').replace(/\.$/, '').split('; ');
     const stated = new Set<string>();
-    for (const clause of clauses) {
-      const match = /^(.+?): (.+?)(?: \((.+) to (.+)\))?$/.exec(clause);
-      expect(match, clause).not.toBeNull();
-      const [, label, value, min, max] = match!;
-      const field = LABEL_TO_FIELD[label!];
-      expect(field, `unknown setting "${label}"`).toBeDefined();
-      stated.add(field!);
-      const policy = policyValue(method, variant, field!);
+    for (const setting of statedSettings(method, variant, tokenFormat)) {
+      stated.add(setting.field);
+      const policy = policyValue(method, variant, setting.field);
       if (typeof policy === 'number') {
-        expect(min).toBeUndefined();
-        expect(field === 'lastUsedResolution' ? seconds(value!) : Number(value)).toBe(policy);
+        expect('min' in setting, setting.clause).toBe(false);
+        expect(setting.value).toBe(policy);
       } else {
-        expect([seconds(value!), seconds(min!), seconds(max!)], clause).toEqual([policy.default, policy.min, policy.max]);
+        expect('min' in setting ? [setting.value, setting.min, setting.max] : [setting.value], setting.clause).toEqual([policy.default, policy.min, policy.max]);
       }
     }
     // Every setting of the variant is stated, except the cache of the token format not in use.
@@ -122,4 +149,93 @@ describe('the defaults a record states', () => {
       }
     }
   });
+});
+
+const TEMPLATES_ROOT = defaultTemplatesRoot();
+type TemplateJson = { variants?: Record<string, string>; env?: { name: string; demo?: string }[] };
+const templateJson = (name: string): TemplateJson | null => {
+  const file = join(TEMPLATES_ROOT, name, 'template.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as TemplateJson) : null;
+};
+/** Methods on the shared kernel list their variants; the others are not generated into the package yet. */
+const generatedCases = cases.filter(([method, variant]) => Object.keys(templateJson(method)?.variants ?? {}).includes(variant));
+
+/** The package for one plan entry, as JavaScript, in a temporary folder of its own. */
+async function writePackage(method: MethodId, variant: Variant, tokenFormat: TokenFormat | null): Promise<string> {
+  const load = async (name: string) => {
+    const loaded = await loadTemplate(TEMPLATES_ROOT, name);
+    if (!loaded) throw new Error(`no template ${name}`);
+    return loaded;
+  };
+  const rendered = renderPackage({
+    selection: {
+      package: { outDir: 'auth', stack: 'express', store: 'sqlite', lang: 'js', moduleFormat: 'esm', packageManager: 'npm' },
+      methods: [{ method, variants: [variant], tokenFormat }],
+      boundaries: [{ id: 'callers', label: 'Callers', accepts: [{ method, variant }] }],
+    },
+    templates: { kernel: await load('kernel'), methods: new Map([[method, await load(method)]]) },
+    templateVersion: '9.9.9',
+    project: { name: 'app', packageType: 'module', hasPackageJson: true },
+    renderer: createRenderer(),
+    javascript: sourceJavaScript(createRenderer(), createTranspiler(ts)),
+  });
+  const dir = await mkdtemp(join(tmpdir(), 'auth-decide-defaults-'));
+  await writeFile(join(dir, 'package.json'), '{ "type": "module" }\n');
+  for (const file of rendered.files.filter((candidate) => candidate.path.startsWith('auth/'))) {
+    await mkdir(dirname(join(dir, file.path)), { recursive: true });
+    await writeFile(join(dir, file.path), file.content);
+  }
+  return dir;
+}
+
+type Config = Record<string, unknown>;
+type Reader = (env: Record<string, string | undefined>, policy: unknown, warnings: string[]) => Config;
+
+describe('the defaults the generated code enforces', () => {
+  it('are checked for at least one method on the shared kernel', () => {
+    expect(generatedCases.length).toBeGreaterThan(0);
+  });
+
+  it.each(generatedCases)('are the record\'s for %s / %s (%s access tokens)', async (method, variant, tokenFormat) => {
+    const dir = await writePackage(method, variant, tokenFormat);
+    try {
+      const own = (await import(pathToFileURL(join(dir, 'auth', 'policy.js')).href)) as { POLICY: Record<string, any> };
+      const config = (await import(pathToFileURL(join(dir, 'auth', 'methods', method, 'config.js')).href)) as Record<string, unknown>;
+      const reader = Object.entries(config).find(([name, value]) => /^read\w*Config$/.test(name) && typeof value === 'function')?.[1] as Reader | undefined;
+      expect(reader, `methods/${method}/config exports read…Config(env, policy, warnings)`).toBeDefined();
+      const policy = own.POLICY[method][variant];
+      const env: Record<string, string> = { NODE_ENV: 'test' };
+      for (const name of [method, 'kernel']) for (const variable of templateJson(name)?.env ?? []) if (variable.demo !== undefined) env[variable.name] = variable.demo;
+      // Which variables the reader looks at: the candidates for each setting.
+      const looked = new Set<string>();
+      const watched = new Proxy(env, { get: (target, name) => (typeof name === 'string' && looked.add(name), Reflect.get(target, name)) });
+      const defaults = reader!(watched, policy, []);
+      const read = (name: string, value: number) => reader!({ ...env, [name]: String(value) }, policy, []);
+
+      for (const setting of statedSettings(method, variant, tokenFormat)) {
+        const table = setting.field === 'dpop.proofWindow' ? own.POLICY.dpop.proofWindow : policy[setting.field];
+        // The package's own table holds the numbers the record states...
+        expect(table, `the generated policy table: ${setting.clause}`).toEqual('min' in setting ? { default: setting.value, min: setting.min, max: setting.max } : setting.value);
+        // ...and where the configuration reads a setting, it starts from the stated default and keeps to the stated range.
+        if (!(setting.field in defaults)) continue;
+        expect(defaults[setting.field], `default of ${setting.field}`).toBe(setting.value);
+        if (!('min' in setting)) continue;
+        const probe = setting.min !== setting.value ? setting.min : setting.max;
+        const variable = [...looked].find((name) => {
+          try {
+            return read(name, probe)[setting.field] === probe;
+          } catch {
+            return false;
+          }
+        });
+        expect(variable, `an environment variable sets ${setting.field}`).toBeDefined();
+        expect(read(variable!, setting.min)[setting.field]).toBe(setting.min);
+        expect(read(variable!, setting.max)[setting.field]).toBe(setting.max);
+        expect(() => read(variable!, setting.min - 1), `${variable} below ${setting.min}`).toThrow(variable);
+        expect(() => read(variable!, setting.max + 1), `${variable} above ${setting.max}`).toThrow(variable);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
