@@ -14,6 +14,7 @@ export function benchOptions() {
       'auth-dir': { type: 'string', default: 'src/auth' },
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: '50' },
+      rounds: { type: 'string', default: '1' },
       serve: { type: 'boolean', default: false },
     },
   });
@@ -22,6 +23,8 @@ export function benchOptions() {
     serve: values.serve,
     duration: Number(values.duration),
     connections: Number(values.connections),
+    /** Interleaved rounds per target, for benchmarks that report a median. */
+    rounds: Number(values.rounds),
     /** Imports a generated module by its path under the auth folder. */
     load: (path) => import(pathToFileURL(join(authDir, path)).href),
   };
