@@ -187,7 +187,8 @@ describe.sequential('migration end to end (built CLI, real install, real HTTP)',
     it(migration.name, async () => {
       const dir = await mkdtemp(join(tmpdir(), 'auth-decide-migration-'));
       projects.push(dir);
-      const env = childEnv({ ci: true });
+      // The project runs on this Node: native addons build against its headers (npm_config_nodedir, as CI sets it for Node 22).
+      const env = childEnv({ ci: true, keepNodedir: true });
       const appEnv: Record<string, string> = { ...env };
       for (const method of new Set(['kernel', ...[...migration.before, ...migration.after].map((e) => e.method)])) {
         const template = JSON.parse(readFileSync(join(TEMPLATES, method, 'template.json'), 'utf8')) as { env?: { name: string; demo?: string }[] };
