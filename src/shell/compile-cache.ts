@@ -7,16 +7,16 @@
  * the figures.
  *
  * The cache lives in the user's cache folder (`$XDG_CACHE_HOME/auth-decide`,
- * else `~/.cache/auth-decide`), one file per module and Node version, written
- * atomically. It is used only when that folder belongs to the user and no one
- * else can write to it; `NODE_DISABLE_COMPILE_CACHE=1` turns it off. V8 checks
- * every cache against the source and its own version and refuses a stale or
- * damaged one, which is then written again. Any failure means running without
- * the cache, never failing.
+ * else `~/.cache/auth-decide`), one file per module, Node version and module
+ * content, written atomically. It is used only when that folder belongs to the
+ * user and no one else can write to it; `NODE_DISABLE_COMPILE_CACHE=1` turns it
+ * off. V8 refuses a damaged cache or one from another V8, which is then written
+ * again. Any failure means running without the cache, never failing.
  *
  * Loaded by bin/auth-decide.js before anything else; plain CommonJS, no
  * imports of the rest of auth-decide.
  */
+import { hash } from 'node:crypto';
 import { lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { Module } from 'node:module';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
@@ -75,7 +75,10 @@ export function useCompileCache(root: string, env: Record<string, string | undef
 
   internals.prototype._compile = function compile(this: CompilableModule, content: string, filename: string) {
     if (!filename.startsWith(prefix)) return original.call(this, content, filename);
-    const file = join(folder, `${process.version}-${process.arch}-${relative(root, filename).split(sep).join('_')}.bin`);
+    // NOTE: the content is part of the name because V8 compares only the source's length with the
+    // cache's: another build of the same length (an upgrade, another checkout) would run stale code.
+    const digest = hash('sha1', content).slice(0, 16);
+    const file = join(folder, `${process.version}-${process.arch}-${relative(root, filename).split(sep).join('_')}-${digest}.bin`);
     let cachedData: Buffer | undefined;
     if (readable) {
       try {

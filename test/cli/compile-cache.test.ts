@@ -3,10 +3,11 @@
  * (src/shell/compile-cache.ts): written once, used afterwards, refused when
  * damaged or in a folder others can write, never needed for a run to work.
  */
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, makeTempDir, runCli } from './helpers.js';
+import { assertBuilt, makeTempDir, ROOT, runCli } from './helpers.js';
 
 beforeAll(assertBuilt);
 const cleanups: (() => void)[] = [];
@@ -33,6 +34,25 @@ describe('the compile cache', () => {
     expect(second).toEqual(first);
     // Accepted caches are not written again.
     for (const name of files) expect(statSync(join(folder, name)).mtimeMs, name).toBe(written[name]);
+  });
+
+  it('never runs the cache of other code of the same length (another build, an upgrade)', { timeout: 60_000 }, async () => {
+    const { home, env } = cacheHome();
+    // A copy of the built package, so its code can change the way a new build changes it.
+    const copy = join(home, 'package');
+    for (const entry of ['bin', 'dist', 'package.json']) cpSync(join(ROOT, entry), join(copy, entry), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'), 'dir');
+    const childEnv: Record<string, string | undefined> = { ...process.env, ...env, FORCE_COLOR: '0' };
+    delete childEnv.NODE_DISABLE_COMPILE_CACHE;
+    const help = () => execFileSync(process.execPath, [join(copy, 'bin', 'auth-decide.js'), '--help'], { cwd: home, env: childEnv, encoding: 'utf8' });
+    expect(help()).toContain('show help');
+    const index = join(copy, 'dist', 'cli', 'index.js');
+    const before = readFileSync(index, 'utf8');
+    const changed = before.replace(/(['"`])show help\1/, '$1show HELP$1');
+    expect(changed).not.toBe(before);
+    expect(changed.length).toBe(before.length);
+    writeFileSync(index, changed);
+    expect(help()).toContain('show HELP');
   });
 
   it('refuses a damaged cache and writes it again', async () => {
