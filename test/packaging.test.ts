@@ -121,10 +121,13 @@ describe('the packed package', () => {
     writeFileSync(join(work, 'package.json'), `${JSON.stringify({ name: 'shop', dependencies: { express: '^5.1.0' } }, null, 2)}\n`);
     const scaffolded = await npx(['scaffold', '--method', 'api-key', '--lang', 'js', '--module', 'cjs', '--no-install', '--yes']);
     expect(scaffolded.stderr).toContain('Wrote');
-    const app = readFileSync(join(work, 'auth', 'app.js'), 'utf8');
-    expect(app).toMatch(/require\(["']\.\/middleware\.js["']\)/);
-    expect(app).not.toMatch(/import type|: Express\b/);
-    expect(readFileSync(join(work, 'auth', 'tests', 'api-key-http.test.mjs'), 'utf8')).toMatch(/^import /m);
+    const auth = readFileSync(join(work, 'auth', 'auth.js'), 'utf8');
+    expect(auth).toMatch(/require\(["']\.\/methods\/api-key\/index\.js["']\)/);
+    const stack = readFileSync(join(work, 'auth', 'stack.js'), 'utf8');
+    expect(stack).toMatch(/require\(["']express["']\)/);
+    for (const code of [auth, stack]) expect(code).not.toMatch(/import type|: Express\b|^import |^export /m);
+    // The generated suites stay ES modules (vitest), even in a CommonJS project.
+    expect(readFileSync(join(work, 'auth', 'methods', 'api-key', 'tests', 'http.test.mjs'), 'utf8')).toMatch(/^import /m);
     // This install is unique to the temp tarball; leave the user's cache as it was.
     rmSync(install!, { recursive: true, force: true });
   });

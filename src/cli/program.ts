@@ -78,7 +78,7 @@ export function buildProgram(context: CliContext, info: ProgramInfo): Command {
     .option('--decision-makers <names>', 'comma-separated names for the record front matter')
     .option('--no-record', 'do not write a decision record')
     .option('--supersede', 'when a current auth decision record exists, write a new one that supersedes it')
-    .option('--scaffold', 'scaffold the chosen method after deciding, without asking');
+    .option('--scaffold', 'scaffold the plan after deciding, without asking');
   addScaffoldOptions(decide, 'decide')
     // `decide` is the default command, so a mistyped command name lands here as an operand.
     .allowExcessArguments(true)

@@ -236,6 +236,17 @@ const list = (items: readonly string[]): string =>
   items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 
 /**
+ * What the new plan adds, in words: each method it did not use before, then
+ * each new variant of a method already in use, e.g. "OAuth 2 and Server-side
+ * sessions (session token)"; null when it adds nothing (it only drops).
+ */
+export function describePlanAdditions(comparison: Pick<DecisionComparison, 'methodsAdded' | 'variantsAdded'>): string | null {
+  const variants = comparison.variantsAdded.filter((pair) => !comparison.methodsAdded.includes(pair.method));
+  const items = [...comparison.methodsAdded.map(nameOf), ...variants.map((pair) => withVariant(pair.method, pair.variant))];
+  return items.length === 0 ? null : list(items);
+}
+
+/**
  * The incremental path from the old decision to the new one: accept both
  * credentials at each boundary that changes, move clients over group by
  * group, and only then switch the old method off. Never a big-bang cut-over.

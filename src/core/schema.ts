@@ -33,7 +33,7 @@ const nonEmptySet = <T extends readonly [string, ...string[]]>(values: T) =>
 
 /** A zod type name in words: "a list", not "array". */
 function expectedInWords(expected: string): string {
-  const words: Record<string, string> = { array: 'a list', object: 'an object', string: 'text', number: 'a number', int: 'a whole number', boolean: 'true or false' };
+  const words: Record<string, string> = { array: 'a list', object: 'an object', record: 'an object', string: 'text', number: 'a number', int: 'a whole number', boolean: 'true or false' };
   return words[expected] ?? expected;
 }
 

@@ -7,23 +7,17 @@
  * the figures.
  *
  * The cache lives in the user's cache folder (`$XDG_CACHE_HOME/auth-decide`,
- * else `~/.cache/auth-decide`), one file per module and Node version, written
- * atomically. It is used only when that folder belongs to the user and no one
- * else can write to it; `NODE_DISABLE_COMPILE_CACHE=1` turns it off. V8
- * refuses a damaged cache or one from another V8, which is then written again.
- * Any failure means running without the cache, never failing.
- *
- * NOTE: V8 compares a cache with its source by length only, so a new build (an
- * upgrade, another checkout) whose file happens to have the same length would
- * run the old code. Each cache file is therefore named after a hash of the
- * source it was made from; older ones of the same module are removed when a
- * new one is written.
+ * else `~/.cache/auth-decide`), one file per module, Node version and module
+ * content, written atomically. It is used only when that folder belongs to the
+ * user and no one else can write to it; `NODE_DISABLE_COMPILE_CACHE=1` turns it
+ * off. V8 refuses a damaged cache or one from another V8, which is then written
+ * again. Any failure means running without the cache, never failing.
  *
  * Loaded by bin/auth-decide.js before anything else; plain CommonJS, no
  * imports of the rest of auth-decide.
  */
-import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { hash } from 'node:crypto';
+import { lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { Module } from 'node:module';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { Script } from 'node:vm';
@@ -75,14 +69,16 @@ export function useCompileCache(root: string, env: Record<string, string | undef
   if (folder === null) return false;
   const internals = Module as unknown as ModuleInternals;
   let readable = isPrivateFolder(folder);
-  const pending: { file: string; module: string; script: Script }[] = [];
+  const pending: { file: string; script: Script }[] = [];
   const prefix = root.endsWith(sep) ? root : `${root}${sep}`;
   const original = internals.prototype._compile;
 
   internals.prototype._compile = function compile(this: CompilableModule, content: string, filename: string) {
     if (!filename.startsWith(prefix)) return original.call(this, content, filename);
-    const module = `${process.version}-${process.arch}-${relative(root, filename).split(sep).join('_')}`;
-    const file = join(folder, `${module}-${createHash('sha256').update(content).digest('hex').slice(0, 16)}.bin`);
+    // NOTE: the content is part of the name because V8 compares only the source's length with the
+    // cache's: another build of the same length (an upgrade, another checkout) would run stale code.
+    const digest = hash('sha1', content).slice(0, 16);
+    const file = join(folder, `${process.version}-${process.arch}-${relative(root, filename).split(sep).join('_')}-${digest}.bin`);
     let cachedData: Buffer | undefined;
     if (readable) {
       try {
@@ -92,7 +88,7 @@ export function useCompileCache(root: string, env: Record<string, string | undef
       }
     }
     const script = new Script(internals.wrap(content), { filename, ...(cachedData ? { cachedData } : {}) });
-    if (!cachedData || script.cachedDataRejected) pending.push({ file, module, script });
+    if (!cachedData || script.cachedDataRejected) pending.push({ file, script });
     const run = script.runInThisContext({ displayErrors: true }) as (...args: unknown[]) => unknown;
     const requireHere = Object.assign((id: string) => this.require(id), {
       resolve: (request: string, options?: unknown) => internals._resolveFilename(request, this, false, options),
@@ -107,15 +103,10 @@ export function useCompileCache(root: string, env: Record<string, string | undef
       mkdirSync(folder, { recursive: true, mode: 0o700 });
       readable = isPrivateFolder(folder);
       if (!readable) return;
-      const existing = readdirSync(folder);
-      for (const { file, module, script } of pending) {
+      for (const { file, script } of pending) {
         const temporary = `${file}.${process.pid}.tmp`;
         writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
         renameSync(temporary, file);
-        // Caches of earlier builds of this module are of no further use.
-        for (const name of existing) {
-          if (name.startsWith(`${module}-`) && name.endsWith('.bin') && join(folder, name) !== file) rmSync(join(folder, name), { force: true });
-        }
       }
     } catch {
       // A read-only or full disk only means the next run compiles again.

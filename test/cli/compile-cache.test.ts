@@ -3,7 +3,8 @@
  * (src/shell/compile-cache.ts): written once, used afterwards, refused when
  * damaged or in a folder others can write, never needed for a run to work.
  */
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, makeTempDir, ROOT, runCli } from './helpers.js';
@@ -35,28 +36,23 @@ describe('the compile cache', () => {
     for (const name of files) expect(statSync(join(folder, name)).mtimeMs, name).toBe(written[name]);
   });
 
-  it('follows the source, not its length: a rebuilt module of the same length runs as rebuilt', async () => {
-    const { home, folder, env } = cacheHome();
-    // A copy of the built package whose entry module can be changed without touching this checkout.
-    const copy = makeTempDir('compile-cache-package');
-    cleanups.push(copy.cleanup);
-    cpSync(join(ROOT, 'bin'), join(copy.dir, 'bin'), { recursive: true });
-    cpSync(join(ROOT, 'dist'), join(copy.dir, 'dist'), { recursive: true });
-    cpSync(join(ROOT, 'package.json'), join(copy.dir, 'package.json'));
-    const bin = join(copy.dir, 'bin', 'auth-decide.js');
-    const help = () => runCli(['--help'], { cwd: home, env, bin });
-    const before = await help();
-    expect(before.stdout).toContain('Choose how callers authenticate');
-    const index = join(copy.dir, 'dist', 'cli', 'index.js');
-    const source = readFileSync(index, 'utf8');
-    const rebuilt = source.replace('Choose how callers authenticate', 'Choose HOW callers authenticate');
-    expect(rebuilt.length).toBe(source.length);
-    writeFileSync(index, rebuilt);
-    const after = await help();
-    expect(after.code).toBe(0);
-    expect(after.stdout).toContain('Choose HOW callers authenticate');
-    // One cache per module: the earlier build's was replaced, not kept beside it.
-    expect(filesIn(folder).filter((name) => name.includes('cli_index.js'))).toHaveLength(1);
+  it('never runs the cache of other code of the same length (another build, an upgrade)', { timeout: 60_000 }, async () => {
+    const { home, env } = cacheHome();
+    // A copy of the built package, so its code can change the way a new build changes it.
+    const copy = join(home, 'package');
+    for (const entry of ['bin', 'dist', 'package.json']) cpSync(join(ROOT, entry), join(copy, entry), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'), 'dir');
+    const childEnv: Record<string, string | undefined> = { ...process.env, ...env, FORCE_COLOR: '0' };
+    delete childEnv.NODE_DISABLE_COMPILE_CACHE;
+    const help = () => execFileSync(process.execPath, [join(copy, 'bin', 'auth-decide.js'), '--help'], { cwd: home, env: childEnv, encoding: 'utf8' });
+    expect(help()).toContain('show help');
+    const index = join(copy, 'dist', 'cli', 'index.js');
+    const before = readFileSync(index, 'utf8');
+    const changed = before.replace(/(['"`])show help\1/, '$1show HELP$1');
+    expect(changed).not.toBe(before);
+    expect(changed.length).toBe(before.length);
+    writeFileSync(index, changed);
+    expect(help()).toContain('show HELP');
   });
 
   it('refuses a damaged cache and writes it again', async () => {
@@ -73,12 +69,12 @@ describe('the compile cache', () => {
     const { home, folder, env } = cacheHome();
     mkdirSync(folder, { recursive: true });
     chmodSync(folder, 0o777);
-    const planted = join(folder, `${process.version}-${process.arch}-cli_index.js-0123456789abcdef.bin`);
+    const planted = join(folder, `${process.version}-${process.arch}-cli_index.js.bin`);
     writeFileSync(planted, 'planted by someone else');
     const result = await runCli(['--version'], { cwd: home, env });
     expect(result.code).toBe(0);
     expect(readFileSync(planted, 'utf8')).toBe('planted by someone else');
-    expect(filesIn(folder)).toEqual([`${process.version}-${process.arch}-cli_index.js-0123456789abcdef.bin`]);
+    expect(filesIn(folder)).toEqual([`${process.version}-${process.arch}-cli_index.js.bin`]);
   });
 
   it('is off with NODE_DISABLE_COMPILE_CACHE, and a relative XDG_CACHE_HOME is ignored', async () => {

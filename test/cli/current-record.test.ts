@@ -70,13 +70,14 @@ describe('a second decide', () => {
 });
 
 describe('revisit offers what the new plan added', () => {
-  it('the plan gains API keys while JWT stays recommended: API keys are offered, not JWT', { timeout: TIMEOUT }, async () => {
+  it('the plan gains API keys while sessions stay recommended: the offer names API keys, not sessions', { timeout: TIMEOUT }, async () => {
     const recorded: Partial<Answers> = { subjects: ['end-user'], clients: ['mobile'], delegatedAccess: false, revocation: 'minutes', opsCapacity: 'low', stack: 'express' };
     const changed: Partial<Answers> = { subjects: ['end-user', 'backend-integration'], clients: ['mobile', 'backend-service'] };
     // The premise, from the engine itself.
     const before = decide((parseAnswers(recorded) as { ok: true; value: Answers }).value);
     const after = decide((parseAnswers({ ...recorded, ...changed }) as { ok: true; value: Answers }).value);
-    expect([before.recommendation, after.recommendation]).toEqual(['jwt', 'jwt']);
+    expect([before.recommendation, after.recommendation]).toEqual(['session', 'session']);
+    expect(before.plan.map((entry) => entry.method)).not.toContain('api-key');
     expect(after.plan.map((entry) => entry.method)).toContain('api-key');
 
     await decideInto(project, recorded, { now: new Date('2026-03-01T12:00:00Z') });
@@ -84,8 +85,48 @@ describe('revisit offers what the new plan added', () => {
     const context = testContext(project.dir, { now: new Date('2026-08-01T12:00:00Z'), interactive: true });
     await runRevisit({ context, version: '0.1.0', prompts });
     expect(prompts.confirmations).toHaveLength(2);
-    expect(prompts.confirmations[1]).toBe('Scaffold API keys code now?');
-    expect(context.err()).toContain('To scaffold it later:\n  auth-decide scaffold --method api-key --stack express\n');
+    // The scaffold realises the whole new plan; the offer names what it adds.
+    expect(prompts.confirmations[1]).toBe('Scaffold the new plan now? It adds API keys.');
+    expect(context.err()).toContain('To scaffold it later:\n  auth-decide scaffold --stack express\n');
+  });
+
+  it('the plan gains a variant of the method in use: the offer names that variant', { timeout: TIMEOUT }, async () => {
+    const recorded: Partial<Answers> = { subjects: ['end-user'], clients: ['browser'], delegatedAccess: false, revocation: 'minutes', opsCapacity: 'low', stack: 'express' };
+    const changed: Partial<Answers> = { clients: ['browser', 'mobile'] };
+    // The premise: the same method, a new variant beside the old one.
+    const before = decide((parseAnswers(recorded) as { ok: true; value: Answers }).value);
+    const after = decide((parseAnswers({ ...recorded, ...changed }) as { ok: true; value: Answers }).value);
+    expect(before.plan.map((entry) => `${entry.method}/${entry.variant}`)).toEqual(['session/cookie']);
+    expect(after.plan.map((entry) => `${entry.method}/${entry.variant}`).sort()).toEqual(['session/cookie', 'session/token']);
+
+    await decideInto(project, recorded, { now: new Date('2026-03-01T12:00:00Z') });
+    const interactive = scriptedBackend({ triggers: ['client-types'], answers: changed, confirms: [true, false] });
+    const context = testContext(project.dir, { now: new Date('2026-08-01T12:00:00Z'), interactive: true });
+    await runRevisit({ context, version: '0.1.0', prompts: interactive });
+    expect(project.records()).toHaveLength(2);
+    expect(interactive.confirmations[1]).toBe('Scaffold the new plan now? It adds Server-side sessions (session token).');
+    expect(context.err()).toContain('To scaffold it later:\n  auth-decide scaffold --stack express\n');
+  });
+
+  it('on a Node the whole plan cannot run on, nothing is offered, though what it adds alone could run', { timeout: TIMEOUT }, async () => {
+    // Recorded: OAuth for third-party apps. The change adds sessions, which alone run on Node 20,
+    // but the scaffold generates the whole plan, the OAuth authorization server included.
+    const recorded: Partial<Answers> = { subjects: ['third-party-app'], clients: ['backend-service'], delegatedAccess: true, revocation: 'minutes', opsCapacity: 'high', stack: 'express' };
+    const changed: Partial<Answers> = { subjects: ['third-party-app', 'end-user'], clients: ['backend-service', 'browser'], sameSiteFrontend: true };
+    const after = decide((parseAnswers({ ...recorded, ...changed }) as { ok: true; value: Answers }).value);
+    expect(after.plan.map((entry) => `${entry.method}/${entry.variant}`)).toEqual(['oauth/authorization-code', 'session/cookie']);
+
+    await decideInto(project, recorded, { now: new Date('2026-03-01T12:00:00Z') });
+    const interactive = scriptedBackend({ triggers: ['client-types'], answers: changed, confirms: [true] });
+    const context = testContext(project.dir, { now: new Date('2026-08-01T12:00:00Z'), interactive: true });
+    await runRevisit({ context, version: '0.1.0', prompts: interactive, nodeVersion: '20.19.0' });
+    expect(project.records()).toHaveLength(2);
+    // Only the confirmation to write the new record: no scaffold offer.
+    expect(interactive.confirmations).toHaveLength(1);
+    expect(oneLine(context.err())).toContain(
+      'The new plan adds Server-side sessions. Its code cannot be scaffolded here: it needs Node 22 or newer, and this is Node 20.19.0. With a newer Node, run:',
+    );
+    expect(context.err()).toContain('\n  auth-decide scaffold --stack express\n');
   });
 });
 

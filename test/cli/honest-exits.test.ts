@@ -112,19 +112,36 @@ describe('a scaffold that cannot run is refused before the record is written', (
     expect(code).toBe(0);
     expect(asked.some((message) => message.startsWith('Scaffold'))).toBe(false);
     expect(oneLine(stderr)).toContain(
-      'Not offering to scaffold OAuth 2 code now: it needs Node 22 or newer, and this is Node 20.19.0. With a newer Node, run:',
+      'Not offering to scaffold the plan (OAuth 2 + Server-side sessions) now: it needs Node 22 or newer, and this is Node 20.19.0. With a newer Node, run:',
     );
-    // The command on a line of its own, never wrapped, so it can be copied as it is.
-    expect(stderr).toContain('\n  auth-decide scaffold --method oauth --oauth-mode provider --stack express\n');
+    // The command on a line of its own, never wrapped, so it can be copied as it is; it reads the plan from the record.
+    expect(stderr).toContain('\n  auth-decide scaffold --stack express\n');
   });
 
-  it('the built bin: OAuth with --scaffold and no mode exits 2 before writing, naming the option decide accepts', { timeout: TIMEOUT }, async () => {
+  it('the built bin: a --scaffold that lacks a choice exits 2 before writing, naming the option decide accepts for it', { timeout: TIMEOUT }, async () => {
+    // No framework in package.json and none in the answers: the scaffold needs --stack.
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'api', type: 'module' }, null, 2));
+    writeFileSync(join(dir, 'answers.json'), INTERNAL_JSON);
+    const before = snapshotTree(dir);
+    const result = await runCli(['decide', '--answers', 'answers.json', '--scaffold', '--no-install'], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(oneLine(result.stderr)).toContain('Pass --stack express|fastify|hono.');
+    expect(oneLine(result.stderr)).toContain('Nothing was written: decide checks the scaffold before it writes the record.');
+    expect(snapshotTree(dir)).toEqual(before);
+    // decide takes the option it was told to pass, and the scaffold then runs (as a dry run here).
+    const given = await runCli(['decide', '--answers', 'answers.json', '--scaffold', '--no-install', '--stack', 'express', '--dry-run'], { cwd: dir });
+    expect(given.code).toBe(0);
+    expect(given.stderr).toContain('auth/methods/api-key/');
+    expect(snapshotTree(dir)).toEqual(before);
+  });
+
+  it('OAuth with --scaffold needs no option decide does not take: the plan says which OAuth variants to generate', { timeout: TIMEOUT }, async () => {
     writeFileSync(join(dir, 'answers.yaml'), HYBRID_YAML);
     const before = snapshotTree(dir);
-    const result = await runCli(['decide', '--answers', 'answers.yaml', '--scaffold'], { cwd: dir });
-    expect(result.code).toBe(2);
-    expect(oneLine(result.stderr)).toContain('Pass --oauth-mode provider');
-    expect(oneLine(result.stderr)).toContain('Nothing was written');
+    const { code, stderr } = await decideAsEntryPoint({ answers: 'answers.yaml', scaffold: true, dryRun: true, nodeVersion: '22.12.0', install: false }, false);
+    expect(stderr).not.toMatch(/^Error:/m);
+    expect(code).toBe(0);
+    for (const method of ['oauth', 'session']) expect(stderr).toContain(`auth/methods/${method}/`);
     expect(snapshotTree(dir)).toEqual(before);
   });
 });

@@ -44,7 +44,7 @@ function expectRefused(result: RunResult, message: string): void {
 describe('usage', () => {
   it('help for an unknown command is an error naming it, not the general help', { timeout: TIMEOUT }, async () => {
     const result = await runCli(['help', 'nosuch'], { cwd: dir });
-    expectRefused(result, "error: unknown command 'nosuch' The commands: decide, explain, scaffold, revisit, check, help.");
+    expectRefused(result, "error: unknown command 'nosuch' The commands: decide, explain, scaffold, revisit, check, inspect, help.");
   });
 
   it('help for a known command still works', { timeout: TIMEOUT }, async () => {
@@ -84,8 +84,9 @@ describe('project files', () => {
     expectRefused(await runCli(['check'], { cwd: dir }), '.auth-decide/manifest.json is empty;');
     write('.auth-decide/manifest.json', '{}');
     const result = await runCli(['check'], { cwd: dir });
-    expectRefused(result, 'scaffolds is missing; it is required (a list)');
-    expect(result.stderr).not.toContain('one of: array');
+    expectRefused(result, 'methods is missing; it is required (a list)');
+    expect(oneLine(result.stderr)).toContain('files is missing; it is required (an object)');
+    expect(result.stderr).not.toMatch(/one of: array|\((array|record|object)\)/);
   });
 
   it('scaffold --dir <a file> stops at once, before planning anything', { timeout: TIMEOUT }, async () => {

@@ -5,7 +5,7 @@
  * program, and run the scaffold ones with the real handler (the package
  * manager stubbed) in the project they were printed for.
  */
-import { cpSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import { exitCodeFor } from '../../src/cli/exit.js';
 import { buildProgram, type Handlers } from '../../src/cli/program.js';
 import { forgetWrites } from '../../src/shell/journal.js';
 import type { PromptBackend } from '../../src/shell/prompts.js';
+import { PARTNER_ANSWERS } from '../review/support.js';
 import { captureContext, makeTempDir } from './helpers.js';
 
 const TIMEOUT = 120_000;
@@ -84,9 +85,10 @@ async function parse(command: string): Promise<{ name: keyof Handlers; options: 
 
 /**
  * Runs a printed scaffold command with the real handler, as the user would,
- * in a copy of the project as it was when the command was printed.
+ * in a copy of the project as it was when the command was printed; returns
+ * the methods and package settings the scaffold recorded in its manifest.
  */
-async function runPrintedScaffold(command: string): Promise<void> {
+async function runPrintedScaffold(command: string): Promise<{ methods: string[]; package: { stack: string; store: string } }> {
   const { options } = await parse(command);
   const copy = makeTempDir('next-run');
   cpSync(dir, copy.dir, { recursive: true });
@@ -105,6 +107,11 @@ async function runPrintedScaffold(command: string): Promise<void> {
       },
     });
     expect(installs, command).toEqual(['npm install']);
+    const manifest = JSON.parse(readFileSync(join(copy.dir, '.auth-decide', 'manifest.json'), 'utf8')) as {
+      methods: { method: string }[];
+      package: { stack: string; store: string };
+    };
+    return { methods: manifest.methods.map((choice) => choice.method).sort(), package: manifest.package };
   } finally {
     copy.cleanup();
   }
@@ -122,17 +129,27 @@ const PLATFORM = {
 };
 
 describe('decide', () => {
-  it('declined in a terminal: "to scaffold it later" and the plan\'s other methods, each runnable as printed', { timeout: TIMEOUT }, async () => {
+  it('declined in a terminal: "to scaffold it later" with the options given, runnable as printed', { timeout: TIMEOUT }, async () => {
+    writeFileSync(join(dir, 'answers.yaml'), toYaml(PARTNER_ANSWERS));
+    const { ctx, stderr } = context(true);
+    await runDecide({ context: ctx, version: '0.0.0-test', answers: 'answers.yaml', prompts: declining, store: 'redis' });
+    expect(stderr()).toContain('To scaffold it later:\n');
+    const commands = printedCommands(stderr());
+    expect(commands).toEqual(['auth-decide scaffold --stack express --store redis']);
+    for (const command of commands) {
+      expect(await runPrintedScaffold(command)).toMatchObject({ methods: ['api-key'], package: { stack: 'express', store: 'redis' } });
+    }
+  });
+
+  it('declined in a terminal, a plan of several methods: one printed command generates all of them', { timeout: TIMEOUT }, async () => {
     writeFileSync(join(dir, 'answers.yaml'), toYaml(PLATFORM));
     const { ctx, stderr } = context(true);
     await runDecide({ context: ctx, version: '0.0.0-test', answers: 'answers.yaml', prompts: declining, nodeVersion: '22.12.0', store: 'redis' });
     const commands = printedCommands(stderr());
-    expect(commands).toEqual([
-      'auth-decide scaffold --method oauth --oauth-mode provider --stack express --store redis',
-      'auth-decide scaffold --method session --stack express --store redis',
-      'auth-decide scaffold --method api-key --stack express --store redis',
-    ]);
-    for (const command of commands) await runPrintedScaffold(command);
+    expect(commands).toEqual(['auth-decide scaffold --stack express --store redis']);
+    for (const command of commands) {
+      expect(await runPrintedScaffold(command)).toMatchObject({ methods: ['oauth', 'session'], package: { stack: 'express', store: 'redis' } });
+    }
   });
 
   it('refusing a second current record points at commands that run', { timeout: TIMEOUT }, async () => {
@@ -154,18 +171,19 @@ describe('decide', () => {
 });
 
 describe('revisit', () => {
-  it('without a terminal: the command for each method the new plan added, runnable as printed', { timeout: TIMEOUT }, async () => {
-    writeFileSync(
-      join(dir, 'answers.yaml'),
-      toYaml({ subjects: ['backend-integration'], clients: ['backend-service'], delegatedAccess: false, revocation: 'minutes', opsCapacity: 'low', stack: 'express' }),
-    );
+  it('without a terminal: the command for what the new plan added, runnable as printed', { timeout: TIMEOUT }, async () => {
+    // Recorded: people in a browser (sessions); now partner backends call the API instead (API keys).
+    writeFileSync(join(dir, 'answers.yaml'), toYaml({ ...PARTNER_ANSWERS, subjects: ['end-user'], clients: ['browser'] }));
     await runDecide({ context: context(false).ctx, version: '0.0.0-test', answers: 'answers.yaml' });
-    writeFileSync(join(dir, 'changed.yaml'), 'subjects: [backend-integration, third-party-app]\ndelegatedAccess: true\n');
+    writeFileSync(join(dir, 'changed.yaml'), 'subjects: [backend-integration]\nclients: [backend-service]\n');
     const { ctx, stderr } = context(false, new Date('2026-08-01T12:00:00Z'));
-    await runRevisit({ context: ctx, version: '0.0.0-test', answers: 'changed.yaml', trigger: ['client-types'], nodeVersion: '22.12.0' });
+    await runRevisit({ context: ctx, version: '0.0.0-test', answers: 'changed.yaml', trigger: ['client-types'] });
+    expect(stderr().replace(/\s+/g, ' ')).toContain('The new plan adds API keys. To generate its code, run:');
     const commands = printedCommands(stderr());
-    expect(commands).toEqual(['auth-decide scaffold --method oauth --oauth-mode provider --stack express']);
-    for (const command of commands) await runPrintedScaffold(command);
+    expect(commands).toEqual(['auth-decide scaffold --stack express']);
+    for (const command of commands) {
+      expect((await runPrintedScaffold(command)).methods).toContain('api-key');
+    }
   });
 });
 

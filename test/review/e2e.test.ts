@@ -70,7 +70,9 @@ async function roundTrip(recordsDir: string, layout: 'madr' | 'adr-tools') {
   expect(project.read(oldPath)).toContain(`(${files[1]})`);
   expect(project.read(newPath)).toContain(`(${files[0]})`);
   expect(project.read(newPath)).toContain('Run both methods side by side at the boundary');
-  expect(changed.stderr).toContain('auth-decide scaffold --method oauth');
+  // The command that generates the new plan, on a line of its own; it reads the plan from the new record.
+  expect(changed.stderr.replace(/\s+/g, ' ')).toContain('The new plan adds OAuth 2.');
+  expect(changed.stderr).toContain('\n  auth-decide scaffold --stack express\n');
 
   const final = await run('check', '--json');
   expect(final.code).toBe(0);

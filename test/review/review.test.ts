@@ -4,6 +4,7 @@ import { METHODS, TRIGGERS } from '../../src/core/knowledge.js';
 import {
   changedAnswers,
   compareDecisions,
+  describePlanAdditions,
   mergeAnswers,
   methodsInUse,
   migrationPlan,
@@ -123,6 +124,31 @@ describe('compareDecisions', () => {
     expect(text).toContain('Delegated access: No -> Yes');
     expect(text).toContain('Plan recorded in ADR-0001');
     for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+  });
+});
+
+describe('describePlanAdditions', () => {
+  it('names the methods the plan gained, then new variants of methods already in use; nothing when it only drops', () => {
+    expect(describePlanAdditions({ methodsAdded: [], variantsAdded: [] })).toBeNull();
+    expect(describePlanAdditions({ methodsAdded: ['oauth'], variantsAdded: [{ method: 'oauth', variant: 'client-credentials' }] })).toBe('OAuth 2');
+    expect(describePlanAdditions({ methodsAdded: [], variantsAdded: [{ method: 'session', variant: 'token' }] })).toBe('Server-side sessions (session token)');
+    expect(
+      describePlanAdditions({
+        methodsAdded: ['api-key', 'oauth'],
+        variantsAdded: [
+          { method: 'api-key', variant: 'application' },
+          { method: 'session', variant: 'token' },
+        ],
+      }),
+    ).toBe('API keys, OAuth 2 and Server-side sessions (session token)');
+  });
+
+  it('a plan that keeps its method and adds a variant is a change with something to add', () => {
+    const browser = answers({ subjects: ['end-user'], clients: ['browser'], delegatedAccess: false, revocation: 'minutes', opsCapacity: 'low' });
+    const comparison = compareDecisions(browser, { ...browser, clients: ['browser', 'mobile'] });
+    expect(comparison.outcome).toBe('changed');
+    expect(comparison.methodsAdded).toEqual([]);
+    expect(describePlanAdditions(comparison)).toBe('Server-side sessions (session token)');
   });
 });
 

@@ -120,13 +120,15 @@ describe('revisit in a terminal', () => {
     expect(oldRecord.block!.recommendation).toBe('api-key');
 
     expect(prompts.confirmations).toHaveLength(2);
-    expect(prompts.confirmations[1]).toContain('Scaffold OAuth 2');
-    expect(context.err()).toContain('To scaffold it later:\n  auth-decide scaffold --method oauth --oauth-mode provider --stack express\n');
+    // The scaffold realises the new record's whole plan; the offer names what that adds.
+    expect(prompts.confirmations[1]).toBe('Scaffold the new plan now? It adds OAuth 2.');
+    expect(context.err()).toContain('To scaffold it later:\n  auth-decide scaffold --stack express\n');
   });
 
-  it('accepting the scaffold offer scaffolds the new method for the recorded stack', { timeout: 60_000 }, async () => {
+  it('accepting the scaffold offer scaffolds the new plan for the recorded stack', { timeout: 60_000 }, async () => {
     project.write('package.json', JSON.stringify({ name: 'api', type: 'module', dependencies: { express: '^5.1.0' } }, null, 2));
-    await decideInto(project, PARTNER_ANSWERS, { now: DECIDED });
+    // Recorded: people in a browser (sessions); now only partner backends call the API (API keys).
+    await decideInto(project, { ...PARTNER_ANSWERS, subjects: ['end-user'], clients: ['browser'] }, { now: DECIDED });
     const installs: string[] = [];
     const { run, prompts } = revisit({
       installer: async (request) => {
@@ -135,22 +137,29 @@ describe('revisit in a terminal', () => {
       },
       script: {
         triggers: ['client-types'],
-        answers: { subjects: ['end-user'], clients: ['browser'], sameSiteFrontend: true } as Partial<Answers>,
-        confirms: [true, true],
+        answers: { subjects: ['backend-integration'], clients: ['backend-service'] } as Partial<Answers>,
+        confirms: [true, true, true],
       },
     });
     await run();
-    const [, second] = project.records();
-    expect(parsed(`docs/decisions/${second}`).block!.recommendation).toBe('session');
-    expect(prompts.confirmations[1]).toContain('Scaffold Server-side sessions');
-    const manifest = JSON.parse(project.read('.auth-decide/manifest.json')) as { scaffolds: { method: string; stack: string }[] };
-    expect(manifest.scaffolds).toEqual([expect.objectContaining({ method: 'session', stack: 'express' })]);
+    const [first, second] = project.records();
+    expect(parsed(`docs/decisions/${first}`).block!.recommendation).toBe('session');
+    expect(parsed(`docs/decisions/${second}`).block!.recommendation).toBe('api-key');
+    expect(prompts.confirmations[1]).toBe('Scaffold the new plan now? It adds API keys.');
+    const manifest = JSON.parse(project.read('.auth-decide/manifest.json')) as {
+      package: { stack: string };
+      methods: { method: string; variants: string[] }[];
+      boundaries: { id: string; accepts: { method: string; variant: string }[] }[];
+    };
+    expect(manifest.package.stack).toBe('express');
+    expect(manifest.methods).toContainEqual(expect.objectContaining({ method: 'api-key', variants: ['application'] }));
+    expect(manifest.boundaries.flatMap((boundary) => boundary.accepts)).toContainEqual(expect.objectContaining({ method: 'api-key', variant: 'application' }));
     expect(installs).toEqual(['npm install']);
 
     // What the scaffold added (packages, files) is accounted for by check.
     const checkContext = testContext(project.dir, { now: REVISITED });
     await runCheck({ context: checkContext, json: true });
-    expect(JSON.parse(checkContext.out())).toMatchObject({ status: 'ok', findings: [], record: { recommendation: 'session' } });
+    expect(JSON.parse(checkContext.out())).toMatchObject({ status: 'ok', findings: [], record: { recommendation: 'api-key' } });
   });
 
   it('declining the confirmation writes nothing and exits 130', async () => {
@@ -274,7 +283,8 @@ describe('revisit without a terminal', () => {
     expect(document.writes[0]!.content).toContain('supersedes: 1');
     expect(document.writes[1]!.content).toContain('status: superseded by ADR-0002');
     expect(document.migration.steps.map((s) => s.phase)).toEqual(['side-by-side', 'move-clients', 'retire']);
-    expect(context.err()).toContain('nothing was written');
+    // Messages wrap at 80 columns; the words are what counts.
+    expect(context.err().replace(/\s+/g, ' ')).toContain('; nothing was written.');
   });
 
   it('--dry-run without --json shows the comparison and the updated record', async () => {

@@ -6,7 +6,7 @@
  * from the plan).
  */
 import ts from 'typescript';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { POLICY } from '../../src/core/policy.js';
 import { renderPackage, type TemplateSet } from '../../src/core/scaffold/compose.js';
 import type { ScaffoldSelection, TemplateSource } from '../../src/core/scaffold/model.js';
@@ -14,6 +14,10 @@ import { createRenderer } from '../../src/core/scaffold/render.js';
 import { createTranspiler, sourceJavaScript } from '../../src/core/scaffold/transpile.js';
 import { defaultTemplatesRoot, loadTemplate } from '../../src/shell/scaffold-templates.js';
 import { FIXTURE_TEMPLATES } from './helpers.js';
+
+// Transpiling the whole package with the TypeScript compiler takes seconds on a busy machine;
+// the limit only stops a hang.
+vi.setConfig({ testTimeout: 60_000 });
 
 async function template(root: string, name: string): Promise<TemplateSource> {
   const loaded = await loadTemplate(root, name);

@@ -1,7 +1,7 @@
 /**
  * `auth-decide decide`: gather the answers (questionnaire, `--answers` file or
  * `--yes`), score the four methods, show why, write the decision record, and
- * offer to scaffold the chosen method.
+ * offer to scaffold the plan.
  */
 import { basename, resolve } from 'node:path';
 import { decideColor, type CliContext } from '../context.js';

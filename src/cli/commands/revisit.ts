@@ -13,6 +13,8 @@ import { METHODS, REVISIT_QUESTIONS, TRIGGERS } from '../../core/knowledge.js';
 import { renderAnswersSummary, styleFor, type Style } from '../../core/report.js';
 import {
   compareDecisions,
+  describePlanAdditions,
+  methodsInUse,
   mergeAnswers,
   migrationPlan,
   parseTriggerIds,
@@ -403,29 +405,37 @@ export async function runRevisit(options: RevisitOptions): Promise<void> {
     return;
   }
   say(`Wrote ${writes[0]!.file}; ${current.relativePath} is now superseded by it.`);
-  await offerScaffold(options, answers, comparison.methodsAdded, asking);
+  await offerScaffold(options, answers, { methods: methodsInUse(decision), adds: describePlanAdditions(comparison) }, asking);
 }
 
 /**
  * Offers to scaffold the new record's plan, which adds what the plan gained
  * (code already generated for the other methods is kept); without a terminal,
- * prints the command that does it.
+ * prints the command that does it. Whether this Node can run the generated
+ * code is judged on the whole plan, since that is what the scaffold generates.
  */
-async function offerScaffold(options: RevisitOptions, answers: Answers, added: readonly MethodId[], asking: boolean): Promise<void> {
-  if (added.length === 0) return;
+async function offerScaffold(
+  options: RevisitOptions,
+  answers: Answers,
+  newPlan: { methods: readonly MethodId[]; adds: string | null },
+  asking: boolean,
+): Promise<void> {
+  if (newPlan.adds === null) return;
   const { context } = options;
   const say = messenger(context);
   const nodeVersion = options.nodeVersion ?? process.versions.node;
   const facts = { stack: answers.stack ?? null, nodeVersion, ...(options.templatesRoot ? { templatesRoot: options.templatesRoot } : {}) };
-  const step = await scaffoldStep(added, {}, facts);
-  const names = added.map((method) => METHODS[method].name).join(' + ');
-  if (!asking || step.nodeRefusal) {
-    const needs = step.nodeRefusal ? ` (${step.nodeRefusal})` : '';
-    say(`To generate the code the new plan adds (${names})${needs}:\n  ${printable(step)}`);
+  const step = await scaffoldStep(newPlan.methods, {}, facts);
+  if (step.nodeRefusal) {
+    say(`The new plan adds ${newPlan.adds}. Its code cannot be scaffolded here: ${step.nodeRefusal}. With a newer Node, run:\n  ${printable(step)}`);
+    return;
+  }
+  if (!asking) {
+    say(`The new plan adds ${newPlan.adds}. To generate its code, run:\n  ${printable(step)}`);
     return;
   }
   const { confirm, backend } = await loadPrompts(options);
-  if (!(await confirm(`Scaffold the new plan now (adds ${names})?`, false, backend))) {
+  if (!(await confirm(`Scaffold the new plan now? It adds ${newPlan.adds}.`, false, backend))) {
     say(`To scaffold it later:\n  ${printable(step)}`);
     return;
   }
