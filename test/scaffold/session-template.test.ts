@@ -38,7 +38,7 @@ async function render(selection: ScaffoldSelection): Promise<Map<string, string>
       ['api-key', await template('api-key')],
     ] as const),
   };
-  const rendered = renderPackage({ selection, templates, templateVersion: '9.9.9', project: { name: 'app', packageType: 'module', hasPackageJson: true }, renderer: createRenderer(), transpile: null });
+  const rendered = renderPackage({ selection, templates, templateVersion: '9.9.9', project: { name: 'app', packageType: 'module', hasPackageJson: true }, renderer: createRenderer(), javascript: null });
   return new Map(rendered.files.map((file) => [file.path, file.content]));
 }
 
