@@ -114,8 +114,11 @@ function usageText(commands: readonly Command[]): string {
   ].join('\n');
 }
 
-/** The commands of a package: the kernel's, then each method's. */
-export const commandsOf = (methods: readonly MethodModule[]): Command[] => [credentialCommand, usageCommand, ...methods.flatMap((method) => method.commands ?? [])];
+/** The commands of a package: the kernel's, then each method's; one the kernel lends to several methods (`users`) appears once. */
+export function commandsOf(methods: readonly MethodModule[]): Command[] {
+  const commands = [credentialCommand, usageCommand, ...methods.flatMap((method) => method.commands ?? [])];
+  return commands.filter((command, index) => commands.indexOf(command) === index);
+}
 
 /** Runs one command; sets `process.exitCode`, never exits by itself. */
 export async function runCommandLine(
