@@ -189,6 +189,21 @@ async function writePackage(method: MethodId, variant: Variant, tokenFormat: Tok
 }
 
 type Config = Record<string, unknown>;
+type Env = Record<string, string | undefined>;
+
+/** The numbers a configuration holds for one variant: its own top-level numbers, overlaid by those under the variant's name at any depth. */
+function settingsFor(config: Config, variant: string): Config {
+  const found: Config = {};
+  const walk = (value: unknown, underVariant: boolean): void => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return;
+    for (const [key, inner] of Object.entries(value as Config)) {
+      if (typeof inner === 'number' && (underVariant || !(key in found))) found[key] = inner;
+      else walk(inner, underVariant || key === variant);
+    }
+  };
+  walk(config, false);
+  return found;
+}
 type Reader = (env: Record<string, string | undefined>, policy: unknown, warnings: string[]) => Config;
 
 describe('the defaults the generated code enforces', () => {
@@ -206,11 +221,38 @@ describe('the defaults the generated code enforces', () => {
       const policy = own.POLICY[method][variant];
       const env: Record<string, string> = { NODE_ENV: 'test' };
       for (const name of [method, 'kernel']) for (const variable of templateJson(name)?.env ?? []) if (variable.demo !== undefined) env[variable.name] = variable.demo;
+      // The readers take the variant's table and a warnings list (api-key), or the method's table and the
+      // variants in use (session); the settings are the variant's, at the top or under its name.
+      const conventions = [(e: Env) => reader!(e, policy, []), (e: Env) => reader!(e, own.POLICY[method], [variant])];
+      const convention = conventions.find((call) => {
+        try {
+          call(env);
+          return true;
+        } catch (error) {
+          return !(error instanceof TypeError);
+        }
+      });
+      expect(convention, `methods/${method}/config: read…Config(env, policy of the variant | of the method, warnings | variants)`).toBeDefined();
+      const settingsOf = (e: Env) => settingsFor(convention!(e), variant);
       // Which variables the reader looks at: the candidates for each setting.
       const looked = new Set<string>();
       const watched = new Proxy(env, { get: (target, name) => (typeof name === 'string' && looked.add(name), Reflect.get(target, name)) });
-      const defaults = reader!(watched, policy, []);
-      const read = (name: string, value: number) => reader!({ ...env, [name]: String(value) }, policy, []);
+      const defaults = settingsOf(watched);
+      // A value may be refused only for its relation to another setting (a session's idle timeout may not
+      // exceed its absolute lifetime): then the other settings read from the environment take it too.
+      const read = (name: string, value: number): Config => {
+        try {
+          return settingsOf({ ...env, [name]: String(value) });
+        } catch (error) {
+          const companions = Object.fromEntries([...looked].filter((other) => other !== name && /_SECONDS$/.test(other)).map((other) => [other, String(value)]));
+          if (Object.keys(companions).length === 0) throw error;
+          try {
+            return settingsOf({ ...env, ...companions, [name]: String(value) });
+          } catch {
+            throw error;
+          }
+        }
+      };
 
       for (const setting of statedSettings(method, variant, tokenFormat)) {
         const table = setting.field === 'dpop.proofWindow' ? own.POLICY.dpop.proofWindow : policy[setting.field];

@@ -100,11 +100,15 @@ const planName = (plan: readonly PlanEntry[]) => plan.map((entry) => `${entry.me
 /** Not declared yet: a plan naming a method or variant no template offers. */
 const waiting: string[] = [];
 
-/** (a) Every stack × target; pair j goes to combination j mod 9, and a combination left over repeats a pair. */
+/**
+ * (a) Every stack × target; pair j goes to combination j mod 9, and a combination left over repeats a
+ * pair, shifted by one per stack so that a pair meets another target on each stack.
+ */
 const COMBINATIONS = STACKS.flatMap((stack) => TARGETS.map((target) => ({ stack, target })));
 const STACK_CASES: MatrixCase[] = COMBINATIONS.map(({ stack, target }, index) => {
   const dealt = PAIRS.filter((_, j) => j % COMBINATIONS.length === index);
-  const plan = dealt.length > 0 ? dealt : PAIRS.length > 0 ? [PAIRS[index % PAIRS.length]!] : [];
+  const shifted = index + Math.floor(index / TARGETS.length);
+  const plan = dealt.length > 0 ? dealt : PAIRS.length > 0 ? [PAIRS[shifted % PAIRS.length]!] : [];
   return { name: `${planName(plan)} × ${stack} × ${targetName(target)}`, plan, example: null, stack, target, store: null };
 });
 
