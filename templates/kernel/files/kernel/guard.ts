@@ -106,9 +106,13 @@ export function createGuard(options: GuardOptions): Guard {
         audit({ method: by?.method ?? null, variant: by?.variant ?? null, outcome: 'refused', reason, status: response.status, subject: null, client: null });
         return { ok: false, response };
       };
-      const unauthenticated = (reason: string, by: Strategy | null, challengeError?: string) =>
+      const answeredBy = (challenge: string, by: Strategy | null, challengeError?: string, replacement?: string) => {
+        if (!by || challenge !== by.challenge) return challenge;
+        return replacement ?? (challengeError ? `${challenge}, error="${challengeError}"` : challenge);
+      };
+      const unauthenticated = (reason: string, by: Strategy | null, challengeError?: string, replacement?: string) =>
         refuse('unauthenticated', reason, `Send one valid credential: ${schemes || 'none is accepted here'}.`, by, {
-          'www-authenticate': challenges.map((challenge) => (challengeError && by && challenge === by.challenge ? `${challenge}, error="${challengeError}"` : challenge)).join(', '),
+          'www-authenticate': challenges.map((challenge) => answeredBy(challenge, by, challengeError, replacement)).join(', '),
         });
 
       if (credentialInUrl(request)) {
@@ -144,7 +148,7 @@ export function createGuard(options: GuardOptions): Guard {
             'retry-after': String(verdict.retryAfter),
           });
         }
-        return unauthenticated(result.reason, strategy, result.error);
+        return unauthenticated(result.reason, strategy, result.error, result.challenge);
       }
 
       if (strategy.cookieBased) {

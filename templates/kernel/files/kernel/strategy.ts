@@ -19,6 +19,11 @@ export type StrategyResult =
       reason: string;
       /** An RFC 6750 `error` for the challenge, e.g. `invalid_token`. */
       error?: string;
+      /**
+       * The whole WWW-Authenticate value to answer with instead of `challenge` plus `error`, for a
+       * strategy whose scheme depends on the credential (e.g. `DPoP error="invalid_dpop_proof", algs="ES256"`).
+       */
+      challenge?: string;
     };
 
 /**

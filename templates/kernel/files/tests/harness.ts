@@ -64,6 +64,8 @@ export async function startTestServer(options: {
   boundaries: BoundaryTable;
   env?: Record<string, string>;
   routes?: Route[];
+  /** A port chosen beforehand (settings that name the server's own URL need it); a free one by default. */
+  port?: number;
 }): Promise<TestServer> {
   const testStore = await openTestStore();
   const store = countingFinds(testStore.store);
@@ -83,7 +85,7 @@ export async function startTestServer(options: {
       usageFlushEvery: 0,
       ...(options.routes ? { routes: options.routes } : {}),
     });
-    const server = await serve(auth, { port: 0, host: '127.0.0.1', demo: true });
+    const server = await serve(auth, { port: options.port ?? 0, host: '127.0.0.1', demo: true });
     const running = auth;
     return {
       url: server.url,
