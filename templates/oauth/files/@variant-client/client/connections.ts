@@ -67,8 +67,7 @@ function describe(error: unknown): string {
   return cause && cause !== error.message ? `${error.message}: ${cause}` : error.message;
 }
 
-function connectionOf(record: StoredRecord): Connection {
-  const value = record.value;
+function connectionOf(value: JsonObject): Connection {
   return {
     ref: String(value.ref),
     issuer: String(value.issuer),
@@ -162,7 +161,7 @@ export function createConnector(options: ConnectorOptions) {
       createdAt: clock.now().toISOString(),
     };
     await store.upsert(CONNECTION, hashed(connectionId), value, { owner: input.subject });
-    return { connectionId, connection: connectionOf({ value } as StoredRecord) };
+    return { connectionId, connection: connectionOf(value) };
   }
 
   const connector = {
@@ -233,12 +232,12 @@ export function createConnector(options: ConnectorOptions) {
     /** The connection without its tokens, or null. */
     async find(connectionId: string): Promise<Connection | null> {
       const record = await store.find(CONNECTION, hashed(connectionId));
-      return record ? connectionOf(record) : null;
+      return record ? connectionOf(record.value) : null;
     },
 
     /** Every connection, without tokens (administration only: not on a request path). */
     async list(): Promise<Connection[]> {
-      return (await store.list(CONNECTION)).map(connectionOf).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+      return (await store.list(CONNECTION)).map((record) => connectionOf(record.value)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     },
 
     /** A usable access token for the connection, refreshed here when about to expire. Never hand it to a browser. */

@@ -2,6 +2,8 @@ import type { Strategy } from '../../../kernel/strategy.js';
 import { CONNECTION_ID_PREFIX, type Connector } from './connections.js';
 import { CONNECTION_COOKIE } from './routes.js';
 
+const PROTOCOL_SCOPES = new Set(['openid', 'offline_access']);
+
 /**
  * A browser connected through OAuth client mode: the `__Host-oauth-connection`
  * cookie names a connection in the store. The principal is the person as the
@@ -29,7 +31,8 @@ export function connectionStrategy(connector: Connector): Strategy {
           method: 'oauth',
           variant: 'client',
           client: null,
-          scopes: connection.scopes,
+          // openid and offline_access are about the protocol (an ID token, a refresh token), not what the person may do.
+          scopes: connection.scopes.filter((scope) => !PROTOCOL_SCOPES.has(scope)),
           tenant: null,
           credentialId: connection.ref,
           issuer: connection.issuer,
