@@ -15,6 +15,7 @@ import {
   type PackageContext,
 } from './context.js';
 import { wantedDependencies, type WantedDependencies } from './dependencies.js';
+import { manifestForVariants } from './modes.js';
 import type { DesiredFile, ProjectInfo, ScaffoldSelection, TemplateSource } from './model.js';
 import { satisfiesNode } from './node-version.js';
 import { outputExtensions } from './paths.js';
@@ -90,9 +91,11 @@ export function renderPackage(input: {
   const extensions = outputExtensions(settings.lang, settings.moduleFormat, packageType);
 
   const methodTemplates = selection.methods.map((choice) => {
-    const template = templates.methods.get(choice.method);
-    if (!template?.manifest.variants) throw new TemplateError(`no template for ${choice.method} on the shared kernel`);
-    return { choice, template, variants: template.manifest.variants };
+    const loaded = templates.methods.get(choice.method);
+    if (!loaded?.manifest.variants) throw new TemplateError(`no template for ${choice.method} on the shared kernel`);
+    // What the chosen variants add (their own packages, scripts and settings) counts as the template's own.
+    const template: TemplateSource = { ...loaded, manifest: manifestForVariants(loaded.manifest, choice.variants) };
+    return { choice, template, variants: loaded.manifest.variants };
   });
   const node = methodTemplates.reduce((strictest, { template }) => stricterNode(strictest, template.manifest.node), templates.kernel.manifest.node);
   const base: PackageContext = buildPackageContext({

@@ -1,18 +1,20 @@
 import type { Boundary } from '../../kernel/boundary.js';
-import type { Command } from '../../kernel/command-line.js';
 import { ConfigError } from '../../kernel/config.js';
 import type { RawMount, Route } from '../../kernel/http.js';
 import type { AuthMethod, CredentialRequest, IssuedCredential, MethodSetup } from '../../kernel/method.js';
 import type { Strategy } from '../../kernel/strategy.js';
 
 /**
- * OAuth comes in parts, each serving some of the method's variants (the
- * authorization server serves authorization-code, client-credentials and
- * device-code). A package holds the parts of the variants it was generated
- * with; the method is their sum.
+ * What one part of OAuth contributes (the authorization server serves the
+ * variants authorization-code, client-credentials and device-code; the
+ * resource server and client mode one each); index.ts puts the parts of the
+ * chosen variants together into the method.
  */
-export interface OAuthPart {
+export interface MethodPart {
+  /** The part's name, for `part(name)`: authorization-server, resource-server or client. */
   readonly name: string;
+  /** The variants it serves. */
+  readonly variants: readonly string[];
   readonly strategies: readonly Strategy[];
   readonly routes?: readonly Route[];
   readonly mounts?: readonly RawMount[];
@@ -21,59 +23,50 @@ export interface OAuthPart {
   close?(): Promise<void>;
 }
 
-export interface PartModule {
-  readonly name: string;
-  /** The variants this part serves. */
-  readonly variants: readonly string[];
-  readonly commands?: readonly Command[];
-  /** Starts the part; `setup.variants` holds only the variants of this part some boundary accepts. */
-  start(setup: MethodSetup): Promise<OAuthPart>;
-}
-
-/** The OAuth method, running: what every method offers, and its parts by name (for their commands and your code). */
+/** The OAuth method, running: its parts by name, for the command line and your own code. */
 export interface OAuthMethod extends AuthMethod {
-  part<T extends OAuthPart>(name: string): T;
+  part<T extends MethodPart = MethodPart>(name: string): T;
 }
 
-/** Starts the parts whose variants some boundary accepts, and answers for them as one method. */
-export async function combineParts(setup: MethodSetup, modules: readonly PartModule[]): Promise<OAuthMethod> {
-  const unknown = setup.variants.filter((variant) => !modules.some((module) => module.variants.includes(variant)));
+/** The setup of one part: only the variants it serves and the boundaries that accept them; null when no boundary does. */
+export function setupFor(setup: MethodSetup, served: readonly string[]): MethodSetup | null {
+  const variants = setup.variants.filter((variant) => served.includes(variant));
+  if (variants.length === 0) return null;
+  const boundaries = setup.boundaries.filter((boundary) => boundary.accepts.some((accept) => accept.method === 'oauth' && variants.includes(accept.variant)));
+  return { ...setup, variants, boundaries };
+}
+
+/** Refuses a boundary whose OAuth variant this package holds no code for. */
+export function checkVariantsServed(setup: MethodSetup, served: readonly string[]): void {
+  const unknown = setup.variants.filter((variant) => !served.includes(variant));
   if (unknown.length > 0) throw new ConfigError(`This package was generated without OAuth ${unknown.join(', ')}; scaffold it with --variant ${unknown[0]}.`);
-  const running: { module: PartModule; part: OAuthPart }[] = [];
-  const closeAll = async () => {
-    for (const { part } of running.reverse()) await part.close?.();
+}
+
+/** One method from its parts. A mount two parts share (the practice issuer) counts once. */
+export function combineParts(parts: readonly MethodPart[]): OAuthMethod {
+  const partServing = (variant: string): MethodPart => {
+    const part = parts.find((candidate) => candidate.variants.includes(variant));
+    if (!part) throw new ConfigError(`No boundary of this package accepts OAuth ${variant}.`);
+    return part;
   };
-  try {
-    for (const module of modules) {
-      const variants = setup.variants.filter((variant) => module.variants.includes(variant));
-      if (variants.length === 0) continue;
-      const boundaries = setup.boundaries.filter((boundary) => boundary.accepts.some((accept) => accept.method === 'oauth' && variants.includes(accept.variant)));
-      running.push({ module, part: await module.start({ ...setup, variants, boundaries }) });
-    }
-  } catch (error) {
-    await closeAll().catch(() => {});
-    throw error;
-  }
-  const owner = (variant: string) => {
-    const found = running.find(({ module }) => module.variants.includes(variant));
-    if (!found) throw new ConfigError(`No boundary of this package accepts OAuth ${variant}.`);
-    return found.part;
-  };
+  const closes = [...new Set(parts.flatMap((part) => (part.close ? [part.close] : [])))];
   return {
     id: 'oauth',
-    strategies: running.flatMap(({ part }) => part.strategies),
-    routes: running.flatMap(({ part }) => part.routes ?? []),
-    mounts: running.flatMap(({ part }) => part.mounts ?? []),
-    credential: (request) => owner(request.variant).credential(request),
-    howToGetCredential(boundary) {
-      const accept = boundary.accepts.find((candidate) => candidate.method === 'oauth');
-      return accept ? owner(accept.variant).howToGetCredential(boundary, accept.variant) : 'this boundary does not accept OAuth';
-    },
-    part<T extends OAuthPart>(name: string): T {
-      const found = running.find(({ part }) => part.name === name);
+    part<T extends MethodPart>(name: string): T {
+      const found = parts.find((candidate) => candidate.name === name);
       if (!found) throw new ConfigError(`This package runs no OAuth ${name}: no boundary accepts its variants.`);
-      return found.part as T;
+      return found as T;
     },
-    close: closeAll,
+    strategies: parts.flatMap((part) => part.strategies),
+    routes: parts.flatMap((part) => part.routes ?? []),
+    mounts: [...new Set(parts.flatMap((part) => part.mounts ?? []))],
+    credential: (request) => partServing(request.variant).credential(request),
+    howToGetCredential: (boundary) => {
+      const accepted = boundary.accepts.find((accept) => accept.method === 'oauth' && parts.some((part) => part.variants.includes(accept.variant)));
+      return accepted ? partServing(accepted.variant).howToGetCredential(boundary, accepted.variant) : 'an OAuth access token';
+    },
+    async close() {
+      for (const close of closes.reverse()) await close();
+    },
   };
 }

@@ -106,13 +106,15 @@ export function createGuard(options: GuardOptions): Guard {
         audit({ method: by?.method ?? null, variant: by?.variant ?? null, outcome: 'refused', reason, status: response.status, subject: null, client: null });
         return { ok: false, response };
       };
-      const answeredBy = (challenge: string, by: Strategy | null, challengeError?: string, replacement?: string) => {
-        if (!by || challenge !== by.challenge) return challenge;
-        return replacement ?? (challengeError ? `${challenge}, error="${challengeError}"` : challenge);
-      };
       const unauthenticated = (reason: string, by: Strategy | null, challengeError?: string, replacement?: string) =>
         refuse('unauthenticated', reason, `Send one valid credential: ${schemes || 'none is accepted here'}.`, by, {
-          'www-authenticate': challenges.map((challenge) => answeredBy(challenge, by, challengeError, replacement)).join(', '),
+          'www-authenticate': challenges
+            .map((challenge) => {
+              if (!by || challenge !== by.challenge) return challenge;
+              if (replacement !== undefined) return replacement;
+              return challengeError ? `${challenge}, error="${challengeError}"` : challenge;
+            })
+            .join(', '),
         });
 
       if (credentialInUrl(request)) {

@@ -20,8 +20,9 @@ export type StrategyResult =
       /** An RFC 6750 `error` for the challenge, e.g. `invalid_token`. */
       error?: string;
       /**
-       * The whole WWW-Authenticate value to answer with instead of `challenge` plus `error`, for a
-       * strategy whose scheme depends on the credential (e.g. `DPoP error="invalid_dpop_proof", algs="ES256"`).
+       * The challenge to send instead of the strategy's own, when this failure
+       * needs another (a DPoP-bound token sent without its proof answers with
+       * `DPoP error="invalid_dpop_proof"`). Sent as given: `error` is not added.
        */
       challenge?: string;
     };

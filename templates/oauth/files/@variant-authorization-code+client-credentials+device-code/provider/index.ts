@@ -6,16 +6,15 @@ import { ConfigError } from '../../../kernel/config.js';
 import { createDpopVerifier } from '../../../kernel/dpop.js';
 import type { CredentialRequest, IssuedCredential, MethodSetup } from '../../../kernel/method.js';
 import { RUN_SCRIPT } from '../../../kernel/package.js';
-import type { OAuthPart, PartModule } from '../parts.js';
+import type { MethodPart } from '../parts.js';
 import { createAuthorizationServer, type AuthorizationServer } from './authorization-server.js';
 import { ClientRegistry, type ClientType } from './clients.js';
-import { AUTHORIZATION_SERVER_COMMANDS } from './commands.js';
-import { isProviderVariant, PROVIDER_VARIANTS, readProviderSettings, type ProviderSettings, type ProviderVariant } from './settings.js';
+import { isProviderVariant, readProviderSettings, type ProviderSettings, type ProviderVariant } from './settings.js';
 import { loadSigningKeys, rotateSigningKeys, SIGNING_ALGORITHM } from './signing-keys.js';
 import { providerStrategy } from './strategy.js';
 
 /** The authorization server part, running: for the management commands and your own code. */
-export interface AuthorizationServerPart extends OAuthPart {
+export interface AuthorizationServerPart extends MethodPart {
   readonly name: 'authorization-server';
   readonly settings: ProviderSettings;
   readonly server: AuthorizationServer;
@@ -47,7 +46,8 @@ const demoClient: Record<Exclude<ProviderVariant, 'client-credentials'>, { id: s
   'device-code': { id: 'demo-device', name: 'Demo device', type: 'device', publicClient: true },
 };
 
-async function start(setup: MethodSetup): Promise<AuthorizationServerPart> {
+/** OAuth's authorization server: the variants authorization-code, client-credentials and device-code. */
+export async function authorizationServerPart(setup: MethodSetup): Promise<AuthorizationServerPart> {
   const settings = readProviderSettings(setup.env, setup.policy.oauth, setup.variants, setup.warnings);
   checkBoundaries(setup.boundaries, settings);
   const accounts = createAccounts(setup.store, setup.clock, setup.throttle);
@@ -117,6 +117,7 @@ async function start(setup: MethodSetup): Promise<AuthorizationServerPart> {
 
   return {
     name: 'authorization-server',
+    variants: settings.variants,
     settings,
     server,
     provider,
@@ -131,12 +132,3 @@ async function start(setup: MethodSetup): Promise<AuthorizationServerPart> {
     },
   };
 }
-
-/** OAuth's authorization server: the variants authorization-code, client-credentials and device-code. */
-export const authorizationServerPart: PartModule = {
-  name: 'authorization-server',
-  variants: PROVIDER_VARIANTS,
-  commands: AUTHORIZATION_SERVER_COMMANDS,
-  start,
-};
-
