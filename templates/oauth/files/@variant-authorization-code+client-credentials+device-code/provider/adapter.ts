@@ -19,6 +19,13 @@ export async function destroyGrant(store: AuthStore, grantId: string): Promise<b
   return existed;
 }
 
+/**
+ * Seconds a model's record is kept past its own expiry. A device polling with
+ * an expired device code should learn `expired_token` (RFC 8628 §3.5), which
+ * oidc-provider answers only while it can still read the code.
+ */
+const KEPT_AFTER_EXPIRY: Record<string, number> = { [modelKind('DeviceCode')]: 600 };
+
 function payloadOf(record: StoredRecord): AdapterPayload {
   const payload = { ...record.value } as AdapterPayload;
   // oidc-provider reads `consumed` to refuse a second use of a code or a rotated refresh token.
@@ -34,8 +41,8 @@ function payloadOf(record: StoredRecord): AdapterPayload {
  * its group, so a grant's tokens are revoked in one call; a grant's account is
  * its owner, so a person's grants can be listed.
  *
- * `expiresIn` only tells the store when to clean up: oidc-provider checks
- * every artefact's own expiry when it reads one.
+ * `expiresIn` only tells the store when to clean up (device codes a little
+ * later): oidc-provider checks every artefact's own expiry when it reads one.
  */
 export function storeAdapter(store: AuthStore): new (model: string) => Adapter {
   return class StoreAdapter implements Adapter {
@@ -48,7 +55,7 @@ export function storeAdapter(store: AuthStore): new (model: string) => Adapter {
     async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
       const value = JSON.parse(JSON.stringify(payload)) as JsonObject;
       await store.upsert(this.kind, id, value, {
-        expiresAt: expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
+        expiresAt: expiresIn ? new Date(Date.now() + (expiresIn + (KEPT_AFTER_EXPIRY[this.kind] ?? 0)) * 1000) : null,
         owner: typeof payload.accountId === 'string' ? payload.accountId : null,
         group: typeof payload.grantId === 'string' ? payload.grantId : null,
         lookup: typeof payload.uid === 'string' ? payload.uid : typeof payload.userCode === 'string' ? payload.userCode : null,
