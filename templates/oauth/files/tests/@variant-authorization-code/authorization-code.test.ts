@@ -1,3 +1,5 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { POLICY } from '../../../policy.js';
@@ -600,5 +602,79 @@ describe('a flow a browser abandons', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('DPoP with the authorization code flow (checklist section 8, issue finding 6)', () => {
+  let server: ProviderServer;
+  let phone: TestClient;
+  let introspector: TestClient;
+
+  beforeAll(async () => {
+    server = await startProviderServer({ variants: ['authorization-code'] });
+    await server.addPerson('alice', ['read']);
+    phone = await server.addClient({ type: 'web', name: 'Phone App', publicClient: true, redirectUris: ['http://127.0.0.1:8700/callback'], scopes: ['openid', 'offline_access', 'read'] });
+    introspector = await server.addClient({ type: 'introspection', name: 'Orders API', scopes: [] });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  const holder = async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    const jwk = await exportJWK(publicKey);
+    return { privateKey, jwk, thumbprint: await calculateJwkThumbprint(jwk, 'sha256') };
+  };
+  type Holder = Awaited<ReturnType<typeof holder>>;
+  const proof = (key: Holder, htm: string, htu: string, accessToken?: string) =>
+    new SignJWT({ jti: randomUUID(), htm, htu, ...(accessToken ? { ath: createHash('sha256').update(accessToken).digest('base64url') } : {}) })
+      .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: key.jwk })
+      .setIssuedAt(Math.floor(Date.now() / 1000))
+      .sign(key.privateKey);
+  const tokenRequest = async (fields: Record<string, string>, dpop?: string) => {
+    const response = await server.post('/token', { client_id: phone.clientId, ...fields }, { headers: dpop ? { dpop } : {} });
+    return { status: response.status, body: (await response.json()) as { access_token?: string; refresh_token?: string; token_type?: string; error?: string } };
+  };
+
+  it("a public client's tokens are bound to its key: the access token at the API, the refresh token at /token", async () => {
+    const key = await holder();
+    const run = await authorize(server, phone, { scope: 'openid offline_access read', extra: { prompt: 'consent' } });
+    const exchanged = await tokenRequest(
+      { grant_type: 'authorization_code', code: run.callbackUrl.searchParams.get('code')!, redirect_uri: phone.redirectUri, code_verifier: run.codeVerifier },
+      await proof(key, 'POST', `${server.issuer}/token`),
+    );
+    expect(exchanged.status).toBe(200);
+    expect(exchanged.body.token_type).toBe('DPoP');
+    const { access_token: accessToken, refresh_token: refreshToken } = exchanged.body;
+    expect(refreshToken).toBeTruthy();
+    const answer = (await (await server.post('/token/introspection', { token: accessToken! }, { client: introspector })).json()) as { cnf?: { jkt?: string } };
+    expect(answer.cnf?.jkt).toBe(key.thumbprint);
+
+    const me = `${server.url}/apps/me`;
+    expect((await server.get('/apps/me', { authorization: `Bearer ${accessToken}` })).status).toBe(401);
+    expect((await server.get('/apps/me', { authorization: `DPoP ${accessToken}`, dpop: await proof(key, 'GET', me, accessToken) })).status).toBe(200);
+
+    // The refresh token needs a proof by the same key: without one, or with another key, no tokens.
+    const without = await tokenRequest({ grant_type: 'refresh_token', refresh_token: refreshToken! });
+    expect(without.status).toBe(400);
+    expect(without.body.access_token).toBeUndefined();
+    const stranger = await tokenRequest({ grant_type: 'refresh_token', refresh_token: refreshToken! }, await proof(await holder(), 'POST', `${server.issuer}/token`));
+    expect(stranger.status).toBe(400);
+    expect(stranger.body.access_token).toBeUndefined();
+  });
+
+  it('with a proof by the bound key the refresh token works and the new access token is bound too', async () => {
+    const key = await holder();
+    const run = await authorize(server, phone, { scope: 'openid offline_access read', extra: { prompt: 'consent' } });
+    const exchanged = await tokenRequest(
+      { grant_type: 'authorization_code', code: run.callbackUrl.searchParams.get('code')!, redirect_uri: phone.redirectUri, code_verifier: run.codeVerifier },
+      await proof(key, 'POST', `${server.issuer}/token`),
+    );
+    const refreshed = await tokenRequest({ grant_type: 'refresh_token', refresh_token: exchanged.body.refresh_token! }, await proof(key, 'POST', `${server.issuer}/token`));
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body.token_type).toBe('DPoP');
+    const token = refreshed.body.access_token!;
+    expect((await server.get('/apps/me', { authorization: `Bearer ${token}` })).status).toBe(401);
+    expect((await server.get('/apps/me', { authorization: `DPoP ${token}`, dpop: await proof(key, 'GET', `${server.url}/apps/me`, token) })).status).toBe(200);
   });
 });
