@@ -83,7 +83,7 @@ beforeAll(async () => {
     [BIN, 'scaffold', '--method', 'oauth', '--variant', 'authorization-code', '--token-format', 'opaque', '--stack', 'express', '--dir', dir, '--yes', '--lang', 'ts'],
     { cwd: dir, env },
   );
-  await runStep('adding a person (auth:oauth accounts add)', 'npm', ['run', '-s', 'auth:oauth', '--', 'accounts', 'add', 'alice', '--scope', 'read'], { cwd: dir, env: appEnv, input: `${PASSWORD}\n` });
+  await runStep('adding a person (auth:users add)', 'npm', ['run', '-s', 'auth:users', '--', 'add', 'alice', '--scope', 'read', '--password-stdin'], { cwd: dir, env: appEnv, input: `${PASSWORD}\n` });
   clientApp = await startClientApp();
   demo = await startDemo(project, node.env);
 }, 20 * 60_000);

@@ -56,6 +56,20 @@ export interface Accounts {
   setPassword(username: string, password: string): Promise<Account>;
   setScopes(username: string, scopes: string[]): Promise<Account>;
   setDisabled(username: string, disabled: boolean): Promise<Account>;
+  /** The name shown to people; takes no rights away, so sessions and tokens stay. */
+  setDisplayName(username: string, displayName: string): Promise<Account>;
+}
+
+export const MAX_DISPLAY_NAME_LENGTH = 100;
+
+/** Trimmed, 1 to 100 characters, no control characters. */
+function checkDisplayName(displayName: string): string {
+  const trimmed = displayName.normalize('NFC').trim();
+  const length = [...trimmed].length;
+  if (length < 1 || length > MAX_DISPLAY_NAME_LENGTH || /\p{Cc}/u.test(trimmed)) {
+    throw new AccountError(`A display name has 1 to ${MAX_DISPLAY_NAME_LENGTH} characters and no control characters.`);
+  }
+  return trimmed;
 }
 
 export function createAccounts(store: AuthStore, clock: Clock, throttle: Throttle): Accounts {
@@ -86,7 +100,7 @@ export function createAccounts(store: AuthStore, clock: Clock, throttle: Throttl
       return save({
         id: randomUUID(),
         username,
-        displayName: input.displayName ?? username,
+        displayName: input.displayName === undefined ? username : checkDisplayName(input.displayName),
         passwordHash: await hashPassword(input.password),
         scopes: checkScopes(input.scopes ?? []),
         disabled: false,
@@ -129,6 +143,10 @@ export function createAccounts(store: AuthStore, clock: Clock, throttle: Throttl
     async setDisabled(username, disabled) {
       const account = await existing(username);
       return save({ ...account, disabled, version: account.version + (disabled && !account.disabled ? 1 : 0) });
+    },
+    async setDisplayName(username, displayName) {
+      const account = await existing(username);
+      return save({ ...account, displayName: checkDisplayName(displayName) });
     },
   };
 }

@@ -25,6 +25,8 @@ export type StrategyResult =
        * `DPoP error="invalid_dpop_proof"`). Sent as given: `error` is not added.
        */
       challenge?: string;
+      /** Headers the refusal carries, e.g. a `Set-Cookie` that expires a cookie that will never work again. */
+      headers?: Record<string, string>;
     };
 
 /**

@@ -66,9 +66,11 @@ export async function startTestServer(options: {
   routes?: Route[];
   /** A port chosen beforehand (settings that name the server's own URL need it); a free one by default. */
   port?: number;
+  /** Wraps the real store, e.g. to record which calls reach it. */
+  wrapStore?: (store: AuthStore) => AuthStore;
 }): Promise<TestServer> {
   const testStore = await openTestStore();
-  const store = countingFinds(testStore.store);
+  const store = countingFinds(options.wrapStore ? options.wrapStore(testStore.store) : testStore.store);
   const clock = new TestClock();
   const audits: string[] = [];
   const logs: string[] = [];

@@ -1,4 +1,4 @@
-import { accountsCommand } from '../../../kernel/account-commands.js';
+import { usersCommand } from '../../../kernel/users-command.js';
 import { UsageError, type Command, type CommandInput } from '../../../kernel/command-line.js';
 import type { OAuthMethod } from '../parts.js';
 import { CLIENT_TYPES, RegistrationError, type ClientType, type RegisteredClient } from './clients.js';
@@ -115,4 +115,4 @@ const keysCommand: Command = {
   },
 };
 
-export const AUTHORIZATION_SERVER_COMMANDS: readonly Command[] = [clientsCommand, grantsCommand, keysCommand, accountsCommand];
+export const AUTHORIZATION_SERVER_COMMANDS: readonly Command[] = [clientsCommand, grantsCommand, keysCommand, usersCommand];

@@ -94,7 +94,7 @@ export async function authorizationServerPart(setup: MethodSetup): Promise<Autho
       const account =
         (await accounts.find(username)) ?? (await accounts.create({ username, password: randomBytes(24).toString('base64url'), scopes: [...request.scopes] }));
       const missing = request.scopes.filter((wanted) => !account.scopes.includes(wanted));
-      if (missing.length > 0) throw new ConfigError(`${username} does not hold ${missing.join(', ')}; give it with: ${RUN_SCRIPT} auth:oauth -- accounts scopes ${username} --scope …`);
+      if (missing.length > 0) throw new ConfigError(`${username} does not hold ${missing.join(', ')}; give it with: ${RUN_SCRIPT} auth:users -- scopes ${username} --scope …`);
       const demo = demoClient[variant];
       const client = await clientFor(demo.id, { name: demo.name, type: demo.type, scopes: [...settings.scopes], firstParty: true, redirectUris: demo.redirectUris ?? [], publicClient: demo.publicClient ?? false });
       const grant = new provider.Grant({ accountId: username, clientId: client.clientId });
