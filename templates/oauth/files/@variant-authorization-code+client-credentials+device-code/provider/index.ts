@@ -80,6 +80,11 @@ export async function authorizationServerPart(setup: MethodSetup): Promise<Autho
    */
   async function credential(request: CredentialRequest): Promise<IssuedCredential> {
     const variant = request.variant as ProviderVariant;
+    if (settings.production) {
+      throw new ConfigError(
+        'An OAuth credential is minted for demos and tests only: it creates the account or the client it names. With NODE_ENV=production, register clients with `auth:oauth -- clients add` and let them ask the server for tokens.',
+      );
+    }
     const unknown = request.scopes.filter((scope) => !settings.scopes.includes(scope));
     if (unknown.length > 0) throw new ConfigError(`Unknown scope ${unknown.join(', ')}; this API's scopes are ${settings.scopes.join(', ')} (OAUTH_SERVER_SCOPES).`);
     const scope = [...request.scopes].join(' ');

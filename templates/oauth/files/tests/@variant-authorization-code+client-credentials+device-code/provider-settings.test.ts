@@ -83,3 +83,18 @@ describe('authorization server settings', () => {
     );
   });
 });
+
+describe('in production', () => {
+  it('the demo credential is refused: it would create the account or client it names', async () => {
+    const server = await startProviderServer({
+      variants: ['authorization-code'],
+      env: { NODE_ENV: 'production', OAUTH_SERVER_ISSUER: 'https://auth.example.test/oauth', OAUTH_SERVER_AUDIENCE: 'https://api.example.test' },
+    });
+    try {
+      await expect(server.auth.credential({ boundary: 'apps', subject: 'mallory', scopes: ['read'] })).rejects.toThrow(/demos and tests only/);
+      expect(await server.part.accounts.find('mallory')).toBeNull();
+    } finally {
+      await server.close();
+    }
+  });
+});
