@@ -107,6 +107,9 @@ export function buildProgram(context: CliContext, info: ProgramInfo): Command {
     .addOption(new Option('--token-format <format>', 'with --method oauth: access-token format').choices(['opaque', 'jwt']))
     .addOption(new Option('--retire <method>', "remove a method that is being phased out (its untouched files, its boundaries' entries)").choices(['api-key', 'jwt', 'session', 'oauth']))
     .option('--sunset <date>', 'when the record supersedes another: the day (YYYY-MM-DD) its old method stops being accepted (default: 90 days after the record)')
+    .option('--issuer <url>', 'with --method oauth --variant resource-server: the issuer whose tokens the API trusts (written to .env.example)')
+    .option('--audience <id>', 'with --method oauth --variant resource-server: the API\'s identifier at that issuer, the aud of its tokens')
+    .addOption(new Option('--oauth-mode <mode>', 'with --method oauth: client connects your app to people\'s accounts at another provider').choices(['provider', 'client']))
     .option('--dir <project>', 'project folder (default: the project the current folder is in)');
   addScaffoldOptions(scaffold, 'scaffold')
     .option('--dry-run', 'show the plan, write and install nothing')

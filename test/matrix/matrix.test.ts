@@ -51,6 +51,8 @@ interface TemplateFacts {
   node: string;
   variants?: Record<string, string>;
   env?: { name: string; demo?: string }[];
+  /** Per-variant additions (OAuth): their variables count too, whichever variant the case scaffolds. */
+  variantSections?: Record<string, { env?: { name: string; demo?: string }[] }>;
 }
 
 const readTemplate = (name: string): TemplateFacts => JSON.parse(readFileSync(join(TEMPLATES, name, 'template.json'), 'utf8')) as TemplateFacts;
@@ -85,7 +87,8 @@ const templateOf = (methods: readonly string[]): Required<Pick<TemplateFacts, 's
   return {
     stores: (kernel.stores ?? []).filter((store) => own.every((template) => (template.stores ?? kernel.stores ?? []).includes(store))),
     node: own.reduce((node, template) => newer(node, template.node), kernel.node),
-    env: [...(kernel.env ?? []), ...own.flatMap((template) => template.env ?? [])],
+    // A template's per-variant sections may add variables (OAuth's demo settings live there).
+    env: [...(kernel.env ?? []), ...own.flatMap((template) => [...(template.env ?? []), ...Object.values(template.variantSections ?? {}).flatMap((section) => section.env ?? [])])],
   };
 };
 

@@ -191,8 +191,11 @@ describe.sequential('migration end to end (built CLI, real install, real HTTP)',
       const env = childEnv({ ci: true, keepNodedir: true });
       const appEnv: Record<string, string> = { ...env };
       for (const method of new Set(['kernel', ...[...migration.before, ...migration.after].map((e) => e.method)])) {
-        const template = JSON.parse(readFileSync(join(TEMPLATES, method, 'template.json'), 'utf8')) as { env?: { name: string; demo?: string }[] };
-        for (const variable of template.env ?? []) if (variable.demo !== undefined) appEnv[variable.name] = variable.demo;
+        type Variables = { env?: { name: string; demo?: string }[] };
+        const template = JSON.parse(readFileSync(join(TEMPLATES, method, 'template.json'), 'utf8')) as Variables & { variantSections?: Record<string, Variables> };
+        for (const variable of [...(template.env ?? []), ...Object.values(template.variantSections ?? {}).flatMap((section) => section.env ?? [])]) {
+          if (variable.demo !== undefined) appEnv[variable.name] = variable.demo;
+        }
       }
       const cli = (step: string, args: string[]) => run(step, process.execPath, [BIN, ...args], { cwd: dir, env });
       const { boundary, method, variant } = migration.retiring;
