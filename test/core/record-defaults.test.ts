@@ -157,8 +157,15 @@ const templateJson = (name: string): TemplateJson | null => {
   const file = join(TEMPLATES_ROOT, name, 'template.json');
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as TemplateJson) : null;
 };
-/** Methods on the shared kernel list their variants; the others are not generated into the package yet. */
-const generatedCases = cases.filter(([method, variant]) => Object.keys(templateJson(method)?.variants ?? {}).includes(variant));
+/**
+ * Methods on the shared kernel list their variants; the others are not generated into the package yet.
+ * The configuration reader is looked for in `methods/<method>/config` (API keys, sessions); a method
+ * that reads its settings elsewhere (OAuth: per part, in its `settings` modules, with their own tests)
+ * is compared through the generated policy table only (test/scaffold/kernel.test.ts).
+ */
+const generatedCases = cases.filter(
+  ([method, variant]) => Object.keys(templateJson(method)?.variants ?? {}).includes(variant) && existsSync(join(TEMPLATES_ROOT, method, 'files', 'config.ts')),
+);
 
 /** The package for one plan entry, as JavaScript, in a temporary folder of its own. */
 async function writePackage(method: MethodId, variant: Variant, tokenFormat: TokenFormat | null): Promise<string> {
