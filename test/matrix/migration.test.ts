@@ -87,7 +87,18 @@ const variantsOf = (method: string): string[] => {
   return Object.keys((JSON.parse(readFileSync(file, 'utf8')) as { variants?: Record<string, string> }).variants ?? {});
 };
 const ported = (entry: Entry) => variantsOf(entry.method).includes(entry.variant);
-const declared = MIGRATIONS.filter((migration) => [...migration.before, ...migration.after].every(ported));
+const nodeOf = (method: string) => (JSON.parse(readFileSync(join(TEMPLATES, method, 'template.json'), 'utf8')) as { node: string }).node;
+const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+/** ">=22" or ">=20.19" against this Node: the built CLI refuses a package this Node cannot run. */
+const runsHere = (requirement: string) => {
+  const [x = 0, y = 0] = requirement.replace(/^>=/, '').split('.').map(Number);
+  return major !== x ? major > x : minor >= y;
+};
+const declared = MIGRATIONS.filter((migration) => {
+  const entries = [...migration.before, ...migration.after];
+  return entries.every(ported) && entries.every((entry) => runsHere(nodeOf(entry.method)));
+});
+// Left out: a method not on the shared kernel yet, or a package that needs a newer Node (CI's Node 22 pass runs it).
 const waiting = MIGRATIONS.filter((migration) => !declared.includes(migration));
 
 const ANSWERS = [
@@ -174,7 +185,7 @@ const projects: string[] = [];
 afterAll(async () => {
   for (const dir of projects) await rm(dir, { recursive: true, force: true });
   if (waiting.length > 0) {
-    process.stderr.write(`\nMigrations not declared until their methods are on the shared kernel:\n${waiting.map((m) => `  ${m.name}`).join('\n')}\n`);
+    process.stderr.write(`\nMigrations not declared here (a method not on the shared kernel, or Node ${process.versions.node} too old for it):\n${waiting.map((m) => `  ${m.name}`).join('\n')}\n`);
   }
 }, 120_000);
 
