@@ -29,6 +29,7 @@ import { basename, delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, execaSync, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VARIANTS } from '../../src/core/types.js';
 import { childEnv, NPM_CACHE, runStep as run } from '../support/child-process.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -92,9 +93,15 @@ const templateOf = (methods: readonly string[]): Required<Pick<TemplateFacts, 's
   };
 };
 
-/** Every (method, variant) the ported templates offer, each at a boundary of its own. */
+/**
+ * Every (method, variant) of a decision's plan that the ported templates offer, each at a boundary of its
+ * own. A template section that is no plan variant (OAuth's client mode, scaffolded with --oauth-mode
+ * client) is not a boundary's method and is not among them.
+ */
 const PAIRS: PlanEntry[] = METHODS.flatMap((method) =>
-  Object.keys(readTemplate(method).variants ?? {}).map((variant) => ({ method, variant, boundary: `${method}-${variant}`.slice(0, 32) })),
+  Object.keys(readTemplate(method).variants ?? {})
+    .filter((variant) => ((VARIANTS as Record<string, readonly string[]>)[method] ?? []).includes(variant))
+    .map((variant) => ({ method, variant, boundary: `${method}-${variant}`.slice(0, 32) })),
 );
 const isPorted = (entry: Pick<PlanEntry, 'method' | 'variant'>) => PAIRS.some((pair) => pair.method === entry.method && pair.variant === entry.variant);
 const targetName = (target: Target) => (target === 'ts' ? 'TypeScript' : target === 'esm' ? 'JS (ESM)' : 'JS (CJS)');
