@@ -92,7 +92,7 @@ describe('the device flow (RFC 8628)', () => {
       }
       html = await response.text();
       if (response.status !== 200 || !html.includes('name="_csrf"')) return { status: response.status, html };
-      const fields = html.includes('name="password"') ? { _csrf: csrfOf(html), username: 'alice', password: PASSWORD } : { _csrf: csrfOf(html) };
+      const fields: Record<string, string> = html.includes('name="password"') ? { _csrf: csrfOf(html), username: 'alice', password: PASSWORD } : { _csrf: csrfOf(html) };
       response = await browser.postForm(`${at}/${html.includes('name="password"') ? 'login' : 'confirm'}`, fields, origin);
       expect(response.status).toBe(303);
       at = `${at}/`;
