@@ -106,8 +106,12 @@ function usageText(commands: readonly Command[]): string {
   ].join('\n');
 }
 
-/** The commands of a package: the kernel's, then each method's. */
-export const commandsOf = (methods: readonly MethodModule[]): Command[] => [credentialCommand, usageCommand, ...methods.flatMap((method) => method.commands ?? [])];
+/** The commands of a package: the kernel's, then each method's; a command two methods share (`accounts`) appears once. */
+export function commandsOf(methods: readonly MethodModule[]): Command[] {
+  const commands = [credentialCommand, usageCommand];
+  for (const command of methods.flatMap((method) => method.commands ?? [])) if (!commands.some((known) => known.name === command.name)) commands.push(command);
+  return commands;
+}
 
 /** Runs one command; sets `process.exitCode`, never exits by itself. */
 export async function runCommandLine(
