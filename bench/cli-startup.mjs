@@ -4,10 +4,14 @@
  * with `node -e 0` measured in the same run, runs interleaved so machine noise
  * hits every command alike. Run `npm run bench` (it builds first).
  *
+ * The scaffold rows plan (and print, --dry-run --json) the API-key scaffold
+ * for Express in a fresh TypeScript project and a fresh CommonJS JavaScript
+ * project: detection, rendering every file, the JavaScript forms, the plan.
+ *
  *   node bench/cli-startup.mjs [--runs 40] [--json]
  */
 import { interleavedMedians } from './timing.mjs';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,16 +35,30 @@ writeFileSync(
   ].join('\n'),
 );
 
+/** A project folder with this package.json (and tsconfig.json for TypeScript). */
+function project(name, packageJson, typescript) {
+  const dir = join(work, name);
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'package.json'), `${JSON.stringify(packageJson, null, 2)}\n`);
+  if (typescript) writeFileSync(join(dir, 'tsconfig.json'), '{ "compilerOptions": { "strict": true } }\n');
+  return dir;
+}
+const tsProject = project('ts', { name: 'bench-ts', type: 'module', dependencies: { express: '^5.1.0' } }, true);
+const jsProject = project('js', { name: 'bench-js', dependencies: { express: '^5.1.0' } }, false);
+const scaffold = ['scaffold', '--method', 'api-key', '--stack', 'express', '--dry-run', '--json', '--yes'];
+
 const commands = [
   { name: 'node -e 0', argv: ['-e', '0'], target: null },
-  { name: 'auth-decide --help', argv: [bin, '--help'], target: 1.5 },
-  { name: 'auth-decide decide --answers f.yaml --json --dry-run', argv: [bin, 'decide', '--answers', 'f.yaml', '--json', '--dry-run'], target: 2 },
+  { name: 'auth-decide --help', argv: [bin, '--help'], target: 1.25 },
+  { name: 'auth-decide decide --answers f.yaml --json --dry-run', argv: [bin, 'decide', '--answers', 'f.yaml', '--json', '--dry-run'], target: 1.6 },
+  { name: 'auth-decide scaffold --method api-key (TypeScript) --dry-run --json', argv: [bin, ...scaffold], cwd: tsProject, target: 2 },
+  { name: 'auth-decide scaffold --method api-key (JavaScript, CommonJS) --dry-run --json', argv: [bin, ...scaffold], cwd: jsProject, target: 2 },
 ];
 
 const env = { ...process.env, FORCE_COLOR: '0' };
 try {
   const medians = interleavedMedians(
-    commands.map((command) => ({ ...command, cwd: work })),
+    commands.map((command) => ({ ...command, cwd: command.cwd ?? work })),
     runs,
     env,
   );

@@ -3,7 +3,7 @@
  * Scaffold planning and rendering time, no install: median wall time of
  * `auth-decide scaffold --method M --stack express --dry-run --json` for each
  * method, in a fresh TypeScript project and a fresh CommonJS JavaScript project
- * (which adds the TypeScript → JavaScript transpile), compared with `node -e 0`
+ * (whose JavaScript comes prepared by the build), compared with `node -e 0`
  * measured in the same interleaved run. Run `npm run build` first.
  *
  *   node bench/scaffold-plan.mjs [--runs 15]

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-import module from 'node:module';
+// CommonJS (see bin/package.json): starting needs no ES module loader.
+'use strict';
+const { join } = require('node:path');
 
-// Node 22+ keeps compiled code between runs, so later starts skip most parsing;
-// Node 20 has no such API and starts as before.
-module.enableCompileCache?.();
-await import('../dist/cli/index.js');
+const dist = join(__dirname, '..', 'dist');
+// auth-decide's own modules run from a V8 code cache; Node 22+ caches the dependencies' code.
+require(join(dist, 'cli', 'compile-cache.js')).useCompileCache(dist);
+require('node:module').enableCompileCache?.();
+require(join(dist, 'cli', 'index.js'));

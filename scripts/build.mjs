@@ -1,20 +1,24 @@
 /**
  * Builds dist/: type declarations (tsc), the CLI and the library as bundled
- * ES modules (rolldown), and the decision-record templates compiled ahead of
- * time. Run with `npm run build`.
+ * ES modules (rolldown), the decision-record templates compiled ahead of
+ * time, and the scaffold templates prepared ahead of time (compiled
+ * Handlebars, JavaScript forms of every TypeScript file). Run with `npm run build`.
  *
  * Why a bundle: start-up time. Node pays for every module file it resolves,
  * reads and compiles (zod alone ships about ninety), and `--help` and
  * `decide` should start about as fast as Node itself (docs/benchmarks.md).
  */
 import { spawnSync } from 'node:child_process';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import Handlebars from 'handlebars';
+import ts from 'typescript';
 import { build } from 'rolldown';
 import { minify } from 'rolldown/utils';
 import { precompiledAdrTemplatesModule } from './precompile-templates.mjs';
+import { precompiledScaffoldModules, TemplatePreparationError } from './precompile-scaffold.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const src = join(root, 'src');
@@ -22,9 +26,11 @@ const dist = join(root, 'dist');
 const require = createRequire(import.meta.url);
 
 /**
- * Packages bundled into dist: the ones every `decide` run needs. Everything
- * else (prompts, execa, the Handlebars compiler, TypeScript) stays an ordinary
- * import from node_modules, loaded only by the commands that use it.
+ * Packages bundled into dist: the ones every `decide` run needs. They are
+ * development dependencies: an install does not fetch them again. Everything
+ * else (prompts, execa, chalk) stays an ordinary import from node_modules,
+ * loaded only by the commands that use it. TypeScript and the Handlebars
+ * compiler run here, at build time, and never in the published CLI.
  */
 const BUNDLED_PACKAGES = new Set(['commander', 'yaml', 'zod']);
 const BUNDLED_FILES = new Set(['handlebars/runtime.js']);
@@ -75,9 +81,8 @@ function typeDeclarations() {
 await rm(dist, { recursive: true, force: true });
 typeDeclarations();
 
-await build({
+const common = {
   cwd: root,
-  input: { 'cli/index': 'src/cli/index.ts', 'lib/index': 'src/index.ts' },
   platform: 'node',
   external: (id, importer, isResolved) =>
     !isResolved && /^[^./\0]/.test(id) && !isBundled(id) && !isCommandersChildProcess(id, importer),
@@ -86,15 +91,38 @@ await build({
   // Entry chunks may gain exports; nothing imports them but the package itself.
   preserveEntrySignatures: 'allow-extension',
   logLevel: 'warn',
+};
+const commonOutput = {
+  dir: dist,
+  minify: true,
+  // NOTE: no keepNames (it adds a tenth to the decide chunk). auth-decide's errors set `name`
+  // explicitly, and nothing on the way to the user reads a bundled class's constructor name.
+  keepNames: false,
+};
+
+// The library entry: ES modules, for `import … from 'auth-decide'`.
+await build({
+  ...common,
+  input: { 'lib/index': 'src/index.ts' },
+  output: { ...commonOutput, format: 'esm', entryFileNames: '[name].js', chunkFileNames: 'lib/[name]-[hash].js' },
+});
+
+/**
+ * The CLI: CommonJS, so bin/auth-decide.js can run it from a V8 code cache
+ * (src/shell/compile-cache.ts; Node's ES module loader offers no such hook on
+ * Node 20). External dynamic imports become `require` (Node >= 20.19 loads the
+ * ES-module-only ones that way), since cached code has no `import()`.
+ */
+await build({
+  ...common,
+  input: { 'cli/index': 'src/cli/index.ts', 'cli/compile-cache': 'src/shell/compile-cache.ts' },
   output: {
-    dir: dist,
-    format: 'esm',
+    ...commonOutput,
+    format: 'cjs',
+    dynamicImportInCjs: false,
+    // `.js` under a package.json of "type": "commonjs" (written below), so the paths stay those of an ES module build.
     entryFileNames: '[name].js',
     chunkFileNames: 'chunks/[name]-[hash].js',
-    minify: true,
-    // NOTE: no keepNames (it adds a tenth to the decide chunk). auth-decide's errors set `name`
-    // explicitly, and nothing on the way to the user reads a bundled class's constructor name.
-    keepNames: false,
     codeSplitting: {
       // Modules only listed here join the group; their other imports (errors, context) stay where --help needs them.
       includeDependenciesRecursively: false,
@@ -110,9 +138,93 @@ await build({
   },
 });
 
+/**
+ * The bundled packages are not installed beside auth-decide, so their licence
+ * notices travel in dist/ instead.
+ */
+async function thirdPartyLicences() {
+  const sections = [];
+  for (const name of [...BUNDLED_PACKAGES, 'handlebars'].sort()) {
+    // Not every package exports its package.json; its folder is where node_modules keeps it.
+    const folder = join(root, 'node_modules', name);
+    const { version, license } = JSON.parse(await readFile(join(folder, 'package.json'), 'utf8'));
+    const file = (await readdir(folder)).find((entry) => /^licen[cs]e/i.test(entry));
+    if (!file) throw new Error(`${name} ships no licence file to copy into dist/`);
+    sections.push(`## ${name} ${version} (${license})\n\n${(await readFile(join(folder, file), 'utf8')).trim()}\n`);
+  }
+  await writeFile(
+    join(dist, 'THIRD-PARTY-LICENSES.md'),
+    `# Third-party licences\n\nCode from these packages is bundled into dist/.\n\n${sections.join('\n')}`,
+  );
+}
+await thirdPartyLicences();
+
+for (const folder of ['cli', 'chunks']) await writeFile(join(dist, folder, 'package.json'), '{ "type": "commonjs" }\n');
+
 // The package's "." export; the bundle itself sits one folder down like every other output file.
 await writeFile(join(dist, 'index.js'), "export * from './lib/index.js';\n");
 
-const templates = await minify('adr-templates.js', await precompiledAdrTemplatesModule(join(root, 'templates', 'adr')));
-if (templates.errors?.length) throw new Error(`Could not minify the precompiled templates: ${templates.errors.map((e) => e.message).join('; ')}`);
-await writeFile(join(dist, 'adr-templates.js'), templates.code);
+/** Generated data modules are CommonJS, like the CLI that loads them with `require`. */
+function asCommonJs(code, name) {
+  const parts = code.split('export default ');
+  if (parts.length !== 2) throw new Error(`${name}: expected exactly one \`export default\``);
+  return `${parts[0]}module.exports = ${parts[1]}`;
+}
+
+async function writeMinified(path, code) {
+  code = asCommonJs(code, relative(root, path));
+  const result = await minify(path, code);
+  if (result.errors?.length) throw new Error(`Could not minify ${relative(root, path)}: ${result.errors.map((e) => e.message).join('; ')}`);
+  await writeFile(path, result.code);
+}
+
+await writeMinified(join(dist, 'adr-templates.cjs'), await precompiledAdrTemplatesModule(join(root, 'templates', 'adr')));
+
+/**
+ * The transpiler a scaffold run used to call, and the engine's own idea of a
+ * TypeScript source and a test file, loaded from src/ for this build only.
+ */
+async function scaffoldTools() {
+  // Inside the project, so the bundle's package imports resolve from its node_modules.
+  await mkdir(join(root, 'node_modules', '.cache'), { recursive: true });
+  const work = await mkdtemp(join(root, 'node_modules', '.cache', 'auth-decide-build-'));
+  try {
+    const entry = join(work, 'tools.ts');
+    await writeFile(
+      entry,
+      [
+        `export { createTranspiler } from ${JSON.stringify(join(src, 'core', 'scaffold', 'transpile.ts'))};`,
+        `export { isTestFile, isTypeScriptSource } from ${JSON.stringify(join(src, 'core', 'scaffold', 'paths.ts'))};`,
+        '',
+      ].join('\n'),
+    );
+    await build({
+      cwd: root,
+      input: entry,
+      platform: 'node',
+      external: (id) => /^[^./\0]/.test(id) && !id.startsWith(root),
+      logLevel: 'warn',
+      output: { file: join(work, 'tools.mjs'), format: 'esm' },
+    });
+    const tools = await import(pathToFileURL(join(work, 'tools.mjs')).href);
+    return { ...tools, transpile: tools.createTranspiler(ts), ts, Handlebars };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+let scaffoldModules;
+try {
+  scaffoldModules = await precompiledScaffoldModules(join(root, 'templates'), await scaffoldTools());
+} catch (error) {
+  if (!(error instanceof TemplatePreparationError) && error?.name !== 'TemplateError') throw error;
+  process.stderr.write(`Build failed: cannot prepare the scaffold templates.\n  ${error.message}\n`);
+  process.exit(1);
+}
+const scaffoldDir = join(dist, 'scaffold-templates');
+await mkdir(scaffoldDir, { recursive: true });
+for (const [name, modules] of scaffoldModules) {
+  for (const [form, code] of Object.entries(modules)) {
+    await writeMinified(join(scaffoldDir, form === 'base' ? `${name}.cjs` : `${name}.${form.replace('.', '-')}.cjs`), code);
+  }
+}

@@ -25,11 +25,14 @@ export class UsageError extends Error {
   }
 }
 
-/** The user cancelled (Ctrl-C at a prompt, or declined the confirmation). */
+/**
+ * The user cancelled (Ctrl-C at a prompt, or declined the confirmation). The
+ * entry point adds what was written before, or that nothing was.
+ */
 export class CancelledError extends Error {
   override name = 'CancelledError';
   readonly exitCode = EXIT.cancelled;
-  constructor(message = 'Cancelled. Nothing was written.') {
+  constructor(message = 'Cancelled.') {
     super(message);
   }
 }

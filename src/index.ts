@@ -4,9 +4,9 @@
  */
 export * from './core/types.js';
 export { decide } from './core/engine.js';
-export { DIMENSIONS, METHODS, REVISIT_QUESTIONS, TRIGGERS } from './core/knowledge.js';
-export type { DimensionInfo, MethodDefaults, MethodProfile, Rating, RevisitQuestion, TriggerInfo } from './core/knowledge.js';
-export { answersInputSchema, CONTEXT_DEFAULTS, parseAnswers, parseAnswersPatch, withDefaults } from './core/schema.js';
+export { DIMENSIONS, GROUND_RULES, METHODS, REVISIT_QUESTIONS, TOKEN_FORMAT_PROFILES, TRIGGERS, VARIANT_PROFILES } from './core/knowledge.js';
+export type { ConfirmationCheck, DimensionInfo, MethodProfile, Rating, RevisitQuestion, TriggerInfo, VariantProfile } from './core/knowledge.js';
+export { answersInputSchema, contextDefaults, parseAnswers, parseAnswersPatch, withDefaults } from './core/schema.js';
 export type { AnswersInput, AnswersPatch, InputProblem, ParseResult } from './core/schema.js';
 export { defaultAnswers, describeAnswer, QUESTIONS, type Question, type QuestionChoice } from './core/questions.js';
 export {

@@ -6,7 +6,12 @@ export interface Output {
   write(text: string): void;
   /** Whether this stream is a terminal (used for colour and progress only). */
   readonly isTTY?: boolean;
+  /** The terminal's width, when it is one. */
+  readonly columns?: number;
 }
+
+/** Standard input, for `--answers -`. */
+export type Input = AsyncIterable<Buffer | string> & { readonly isTTY?: boolean };
 
 export interface CliContext {
   cwd: string;
@@ -20,6 +25,17 @@ export interface CliContext {
   stderr: Output;
   /** Whether to colour output, decided once from NO_COLOR / FORCE_COLOR / TTY. */
   color: boolean;
+  /** Standard input; absent where there is none to read (`--answers -` is then refused). */
+  stdin?: Input;
+}
+
+/** Messages wrap here at most, and narrower on a narrower terminal. */
+export const MESSAGE_WIDTH = 80;
+
+/** The width messages on `output` wrap at. */
+export function widthOf(output: Output): number {
+  const columns = output.isTTY ? output.columns : undefined;
+  return columns !== undefined && columns >= 20 ? Math.min(columns, MESSAGE_WIDTH) : MESSAGE_WIDTH;
 }
 
 /** Colour rules: FORCE_COLOR wins (0 disables), then NO_COLOR, then whether stderr is a TTY. */
@@ -36,9 +52,13 @@ export function processContext(): CliContext {
     cwd: process.cwd(),
     env,
     now: new Date(),
-    interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY) && env.CI !== 'true',
+    // NOTE: stdout first: touching process.stdin builds a stream (and loads a dozen modules), which only a terminal session needs.
+    interactive: Boolean(process.stdout.isTTY && process.stdin.isTTY) && env.CI !== 'true',
     stdout: process.stdout,
     stderr: process.stderr,
     color: decideColor(env, Boolean(process.stderr.isTTY)),
+    get stdin() {
+      return process.stdin;
+    },
   };
 }

@@ -5,38 +5,41 @@
  */
 import type { Answers, Decision } from './types.js';
 import { collectWarnings, dimensionGaps, explainReasons } from './engine/explain.js';
-import { buildPlan } from './engine/plan.js';
+import { buildPlan, systemsIn } from './engine/plan.js';
 import { score, toMethodScore } from './engine/scoring.js';
 import { findSensitivity } from './engine/sensitivity.js';
 import { InternalError } from '../errors.js';
 
 export { BASE_WEIGHTS } from './engine/weights.js';
 export { SIMPLICITY_ORDER } from './engine/scoring.js';
-export { REUSE_TOLERANCE } from './engine/plan.js';
+export { EXTRA_SYSTEM_COST } from './engine/plan.js';
+export { oauthTokenFormat } from './engine/variants.js';
 
 /** Below this many points between winner and runner-up the result is flagged as a close call. */
 export const CLOSE_CALL_MARGIN = 5;
 
 export function decide(answers: Answers): Decision {
   const scoring = score(answers);
-  const [winner, runnerUp] = scoring.ranked;
-  if (winner === undefined || runnerUp === undefined) throw new InternalError('scoring must rank all four methods');
-
-  const runnerViable = runnerUp.excludedBy.length === 0;
-  // NOTE: an excluded runner-up may out-score the winner; constraints, not points, decided, so the margin floors at 0.
-  const margin = Math.max(0, winner.score - runnerUp.score);
-  const closeCall = runnerViable && margin < CLOSE_CALL_MARGIN;
+  const winner = scoring.ranked[0];
+  if (winner === undefined) throw new InternalError('scoring must rank all four methods');
+  // NOTE: an excluded method may out-score the winner, but it cannot serve every caller, so it is no alternative.
+  const runnerUp = scoring.ranked.slice(1).find((entry) => entry.excludedBy.length === 0) ?? null;
+  const margin = runnerUp === null ? 0 : winner.score - runnerUp.score;
+  const closeCall = runnerUp !== null && margin < CLOSE_CALL_MARGIN;
   const plan = buildPlan(answers, winner.method);
 
   return {
     recommendation: winner.method,
-    ranking: scoring.ranked.map(toMethodScore),
-    runnerUp: runnerUp.method,
+    ranking: scoring.ranked.map((entry) => toMethodScore(entry, scoring.fits)),
+    runnerUp: runnerUp?.method ?? null,
     margin,
     closeCall,
-    decidingDimensions: dimensionGaps(winner, runnerUp)
-      .filter((gap) => gap.points > 0)
-      .map((gap) => ({ dimension: gap.dimension, points: gap.points })),
+    decidingDimensions:
+      runnerUp === null
+        ? []
+        : dimensionGaps(winner, runnerUp)
+            .filter((gap) => gap.points > 0)
+            .map((gap) => ({ dimension: gap.dimension, points: gap.points })),
     weights: scoring.weights.map((weight) => ({
       dimension: weight.dimension,
       base: weight.base,
@@ -49,9 +52,10 @@ export function decide(answers: Answers): Decision {
       effect: constraint.effect,
       reason: constraint.reason,
     })),
-    reasons: explainReasons(scoring, closeCall, margin),
+    reasons: explainReasons(scoring, winner, runnerUp, closeCall, plan),
     sensitivity: findSensitivity(answers, winner.method),
     warnings: collectWarnings(answers, winner.method, plan),
     plan,
+    systems: systemsIn(plan),
   };
 }

@@ -2,7 +2,7 @@
  * The knowledge base: what the source guide says about the four methods, in
  * our own words, as typed data. No I/O.
  */
-import type { AnswerKey, Client, DimensionId, MethodId, Subject, TriggerId } from './types.js';
+import type { AnswerKey, Answers, Client, DimensionId, MethodId, Subject, TokenFormat, TriggerId, Variant, VariantOf } from './types.js';
 
 export interface DimensionInfo {
   id: DimensionId;
@@ -19,25 +19,12 @@ export interface Rating {
   rationale: string;
 }
 
-export interface MethodDefaults {
-  /** What one authenticated request represents (app, user, service account, delegated user–app pair). */
-  identity: string;
-  /** Credential / token / session lifetime rules. */
-  lifetimes: string[];
-  rotation: string[];
-  revocation: string[];
-  /** How the team confirms the implementation follows the decision (MADR "Confirmation"). */
-  confirmation: string[];
-}
-
 export interface MethodProfile {
   id: MethodId;
   /** Display name, e.g. "API keys". */
   name: string;
   /** One sentence: what it is and whom it identifies. */
   summary: string;
-  /** The header a client sends, e.g. "Authorization: ApiKey <key>". */
-  wireFormat: string;
   ratings: Record<DimensionId, Rating>;
   bestFitSubjects: Subject[];
   bestFitClients: Client[];
@@ -48,8 +35,35 @@ export interface MethodProfile {
   watchOutFor: string[];
   /** General good points and bad points, for the record's consequences section. */
   good: string[];
-  bad: string[];
-  defaults: MethodDefaults;
+  bad: Consequence[];
+}
+
+/** A consequence that holds only for some APIs says when (a record lists only the ones that apply). */
+export interface Consequence {
+  text: string;
+  when?: (answers: Answers) => boolean;
+}
+
+/** One check that shows the built code follows the decision; ids are stable so a scaffold can map them to tests. */
+export interface ConfirmationCheck {
+  id: string;
+  text: string;
+}
+
+/** How a method is used at one boundary: who issues the credential, how a client gets it, what it sends. */
+export interface VariantProfile {
+  method: MethodId;
+  id: Variant;
+  /** Short name used after the method's, e.g. "session token" in "Server-side sessions, session token". */
+  name: string;
+  summary: string;
+  /** What the client sends, e.g. "Authorization: ApiKey <key>". */
+  wireFormat: string;
+  /** Who issues the credential and how a client obtains it. */
+  obtain: string;
+  /** What one authenticated request represents. */
+  identity: string;
+  confirmation: ConfirmationCheck[];
 }
 
 export interface TriggerInfo {
@@ -73,8 +87,8 @@ export interface RevisitQuestion {
 export const DIMENSIONS: Record<DimensionId, DimensionInfo> = {
   'implementation-complexity': {
     id: 'implementation-complexity',
-    label: 'Implementation effort',
-    question: 'How little code, configuration and protocol expertise does it take to build and run it?',
+    label: 'Ease of implementation',
+    question: 'How little code, configuration and protocol expertise does it take to build and run it (5 means the least effort)?',
   },
   'developer-experience': {
     id: 'developer-experience',
@@ -118,8 +132,7 @@ export const METHODS: Record<MethodId, MethodProfile> = {
     id: 'api-key',
     name: 'API keys',
     summary:
-      'A long random secret issued to a calling application and sent on every request; it names the application, not a person.',
-    wireFormat: 'Authorization: ApiKey <key>',
+      'A long random secret issued to a calling program and sent on every request; it authenticates applications, never people.',
     ratings: {
       'implementation-complexity': {
         score: 5,
@@ -162,7 +175,6 @@ export const METHODS: Record<MethodId, MethodProfile> = {
     watchOutFor: [
       'Keys committed to repositories, printed in logs or shown in dashboards after creation.',
       'One all-powerful key shared by every integration instead of a narrowly scoped key each.',
-      'No expiry and no rotation routine, so a leaked key stays useful for years.',
     ],
     good: [
       'Trivial for callers to adopt and for the team to operate.',
@@ -170,38 +182,16 @@ export const METHODS: Record<MethodId, MethodProfile> = {
       'Clear per-application attribution when every integration has its own key.',
     ],
     bad: [
-      'Possession is everything: a leaked key is immediately usable by anyone.',
-      'Identifies applications only; user-level permissions and consent need another mechanism.',
-      'Cannot be kept secret in browser or mobile code.',
+      { text: 'Possession is everything: a leaked key is immediately usable by anyone.' },
+      { text: 'Identifies applications only; user-level permissions and consent need another mechanism.' },
+      { text: 'Cannot be kept secret in browser or mobile code, and is no way for a person to sign in.' },
     ],
-    defaults: {
-      identity: 'The calling application or service account that owns the key.',
-      lifetimes: [
-        'Keys expire after 90 days at most; keys for short experiments expire after 7 days.',
-        'The full key is shown once at creation; only a SHA-256 hash and a short prefix for lookup are stored.',
-      ],
-      rotation: [
-        'Every owner can hold two active keys, so a new key is issued before the old one is retired.',
-        'Rotation overlap is 7 days: the old key keeps working for a week after its replacement is issued, then expires.',
-        'Expiry metadata (created, last used, expires) is visible to the key owner so rotation is never a surprise.',
-      ],
-      revocation: [
-        'Revoking marks the key inactive in the registry; the next request with it is rejected with 401.',
-        'A leaked key is revoked at once without waiting for the overlap window.',
-      ],
-      confirmation: [
-        'Tests assert that requests without a key, with an unknown key, with an expired key and with a revoked key all get 401.',
-        'A secret scanner runs in CI and rejects commits that contain key material.',
-        'Logs are checked to contain the key prefix only, never the full key.',
-      ],
-    },
   },
   oauth: {
     id: 'oauth',
     name: 'OAuth 2',
     summary:
-      'An authorization framework in which a person grants an application a limited, revocable token to act for them, without handing over their password.',
-    wireFormat: 'Authorization: Bearer <access token issued by the authorization server>',
+      'An authorization server hands out scoped, revocable access tokens: to apps a person has approved (authorization code with PKCE), to services on their own behalf (client credentials), to command-line tools a person approves on another device (device code); or the API trusts an identity provider that already exists.',
     ratings: {
       'implementation-complexity': {
         score: 1,
@@ -232,60 +222,36 @@ export const METHODS: Record<MethodId, MethodProfile> = {
         rationale: 'Every token carries both the client and the person who approved it, so requests are attributable to the pair.',
       },
     },
-    bestFitSubjects: ['third-party-app', 'end-user'],
-    bestFitClients: ['backend-service', 'browser', 'mobile'],
+    bestFitSubjects: ['third-party-app', 'end-user', 'internal-service'],
+    bestFitClients: ['backend-service', 'browser', 'mobile', 'cli'],
     useWhen: [
       'People must let one application reach their data in another system without sharing a password.',
       'Outside developers build on the API and each of their apps needs its own registration and limits.',
       'Scopes, consent and delegation are part of the product, not an afterthought.',
+      'An identity provider already signs people in, or an authorization server is planned anyway: services and command-line tools can then get their tokens from it too.',
     ],
     example:
       'A scheduling product asks each customer to approve read access to their calendar and contacts in another service, then syncs on their behalf.',
     watchOutFor: [
-      'Choosing it for prestige when nobody needs delegated access; the ceremony then buys nothing.',
       'Redirect URIs matched loosely, which lets an attacker capture authorization codes.',
       'Scopes so broad that consent means little, and tokens stored where scripts can read them.',
     ],
     good: [
       'Delegated, consented access without any client ever seeing a user password.',
       'Fine-grained scopes per client and per user grant.',
-      'A widely understood standard with mature libraries and hosted providers.',
+      'One authorization server serves every kind of caller: people, third-party apps, services and command-line tools.',
     ],
     bad: [
-      'The most moving parts to build, run and debug.',
-      'Integrators face a steeper first integration than with a simple header.',
-      'Revocation speed depends on token design choices made elsewhere.',
+      { text: 'The most moving parts to build, run and debug.' },
+      { text: 'Integrators face a steeper first integration than with a simple header.' },
+      { text: 'How fast revocation bites depends on the access-token format: opaque tokens stop within the introspection cache window, JWT access tokens at their expiry unless grant status is checked.' },
     ],
-    defaults: {
-      identity: 'A delegated pair: the registered client application acting for the person who approved the grant.',
-      lifetimes: [
-        'Authorization codes are single-use and expire after 60 seconds.',
-        'Access tokens live 10 minutes.',
-        'Refresh tokens rotate on every use and lapse after 30 days without use or 90 days in total, whichever comes first.',
-      ],
-      rotation: [
-        'Authorization-code flow with PKCE for every client, confidential or public; the implicit flow is not offered.',
-        'Token-signing keys rotate every 90 days and are published with a key id so resource servers pick up the new key without a deploy.',
-        'Client secrets of confidential clients rotate yearly with an overlap of 7 days.',
-      ],
-      revocation: [
-        'Users and admins can withdraw a grant, which invalidates its refresh tokens at once.',
-        'Reuse of an already-rotated refresh token revokes the whole grant, treating it as theft.',
-        'Access tokens die within their 10-minute lifetime; endpoints that cannot wait use token introspection.',
-      ],
-      confirmation: [
-        'Tests cover the code flow with PKCE, an exact-match redirect URI check, a refused scope and a reused refresh token.',
-        'Each endpoint declares the scope it requires, and a test fails when an endpoint has none.',
-        'The consent screen lists the requested scopes in plain words and is reviewed when scopes change.',
-      ],
-    },
   },
   jwt: {
     id: 'jwt',
     name: 'JWT bearer tokens',
     summary:
-      'Signed, self-describing tokens issued after login that any service holding the verification key can check locally.',
-    wireFormat: 'Authorization: Bearer <signed JWT>',
+      'JWT is a token format, not a method of its own: short-lived signed access tokens, issued by your login endpoint or by a token service of yours, that any service holding the public key verifies locally.',
     ratings: {
       'implementation-complexity': {
         score: 3,
@@ -320,53 +286,31 @@ export const METHODS: Record<MethodId, MethodProfile> = {
     bestFitClients: ['mobile', 'browser', 'backend-service'],
     useWhen: [
       'Several services must accept the same credential without asking a central store on each call.',
-      'An identity service already exists, or is planned, to issue tokens for the rest of the system.',
+      'A token service already exists, or is planned, to issue tokens for the rest of the system; someone has to issue them.',
       'The team has settled how tokens expire, how signing keys rotate and how urgent revocations are handled.',
     ],
     example:
       'A login service hands out short-lived signed tokens, and the orders, billing and search APIs each verify them on their own.',
     watchOutFor: [
-      'Tokens that live for hours or days, so a stolen one stays useful long after logout.',
       'Treating claims as permanent truth after the user\'s roles or status have changed on the server.',
       'Picking tokens because "stateless" sounds simpler, then rebuilding sessions on top of them.',
     ],
     good: [
-      'Local verification on every service, with no session lookup on the hot path.',
+      'Local verification on every service, with no session lookup on the request path.',
       'One token format understood across languages and gateways.',
       'Claims carry identity and coarse permissions to every service that needs them.',
     ],
     bad: [
-      'Logging out or suspending a user does not stop tokens already issued unless extra state is checked.',
-      'Signing-key rotation and claim design need ongoing discipline.',
-      'Clients must handle refresh and keep tokens away from injected scripts.',
+      { text: 'Logging out or suspending a user does not stop tokens already issued unless extra state is checked.' },
+      { text: 'Signing-key rotation and claim design need ongoing discipline.' },
+      { text: 'Clients must handle refresh and keep tokens away from injected scripts.' },
     ],
-    defaults: {
-      identity: 'The signed-in user (the `sub` claim), or a service account for service-to-service calls.',
-      lifetimes: [
-        'Access tokens live 5–15 minutes (default 10); services allow at most 60 seconds of clock skew.',
-        'Refresh tokens are opaque, stored server-side, rotate on every use, and have an absolute lifetime of 30 days.',
-      ],
-      rotation: [
-        'Tokens are signed with an asymmetric key (EdDSA or ES256); the algorithm is pinned by the verifier, never read from the token.',
-        'Signing keys rotate every 90 days; the old public key stays published for one access-token lifetime after the switch.',
-      ],
-      revocation: [
-        'Logout and suspension delete the refresh token and bump the user\'s token version; access tokens carrying an older version are refused.',
-        'Without a version check, a withdrawn user keeps access for at most one access-token lifetime.',
-      ],
-      confirmation: [
-        'Tests reject tokens that are unsigned, signed with another key, expired, not yet valid, or issued for another audience or issuer.',
-        'A test shows that a token issued before logout is refused once the token version changes.',
-        'Access-token lifetime is read from configuration and a test fails when it exceeds 15 minutes.',
-      ],
-    },
   },
   session: {
     id: 'session',
     name: 'Server-side sessions',
     summary:
-      'The server keeps the login state and gives the browser only an opaque session id in a hardened cookie.',
-    wireFormat: 'Cookie: session_id=<opaque id>',
+      'The server keeps the sign-in state and the client holds only an opaque handle to it: a hardened cookie in browsers, a bearer token in native apps and command-line tools.',
     ratings: {
       'implementation-complexity': {
         score: 4,
@@ -374,7 +318,7 @@ export const METHODS: Record<MethodId, MethodProfile> = {
       },
       'developer-experience': {
         score: 4,
-        rationale: 'Browsers send the cookie by themselves, so first-party pages need no token code; non-browser callers find cookies awkward.',
+        rationale: 'Browsers send the cookie by themselves and native apps send one opaque token: no token parsing and no refresh logic on the client.',
       },
       'security-surface': {
         score: 4,
@@ -398,51 +342,197 @@ export const METHODS: Record<MethodId, MethodProfile> = {
       },
     },
     bestFitSubjects: ['end-user'],
-    bestFitClients: ['browser'],
+    bestFitClients: ['browser', 'mobile', 'cli'],
     useWhen: [
-      'People use the product mainly through a browser and the backend runs the login itself.',
+      'People use the product through a browser, a native app or a command-line tool, and the backend runs the sign-in itself.',
       'Admins must be able to end a session, or every session of a user, and have it stop at once.',
       'The team is comfortable running a session store and prefers the state to stay on the server.',
+      'Sessions are not outdated: for many web products they remain the easiest option to maintain.',
     ],
     example:
       'A back-office console and the customer account pages, served by one web application that also handles sign-in.',
     watchOutFor: [
-      'Dismissing sessions as old-fashioned; for many web products they are the easiest option to maintain.',
       'Cookies without HttpOnly, Secure and SameSite, or state-changing requests without CSRF protection.',
       'Keeping the same session id across login, which invites session fixation.',
     ],
     good: [
       'Immediate, central logout and suspension.',
-      'No credential the page scripts can read, with HttpOnly cookies.',
+      'No credential page scripts can read in browsers (HttpOnly cookies), and nothing to decode or verify on native clients.',
       'Authorization checked against current server state on every request.',
     ],
     bad: [
-      'Needs a session store that is reliable and hardened.',
-      'Awkward for mobile apps, CLIs and machine clients, and for frontends on another site.',
-      'Multiple services need a shared store or sticky routing.',
+      { text: 'Needs a session store that is reliable and hardened.' },
+      { text: 'Only for people: programs without a person behind them need another method.', when: (answers) => answers.subjects.some((subject) => subject !== 'end-user') },
+      { text: 'A browser UI on another site cannot count on the cookie, because browsers hold back third-party cookies.', when: (answers) => answers.clients.includes('browser') && !answers.sameSiteFrontend },
+      { text: 'Multiple services need a shared store or sticky routing.', when: (answers) => answers.architecture === 'multi-service' },
     ],
-    defaults: {
-      identity: 'The signed-in person, through a server-side session record.',
-      lifetimes: [
-        'Sessions end after 30 minutes of inactivity and 12 hours after login at the latest; admin consoles use 15 minutes idle and 8 hours absolute.',
-        'The session id is 128 bits or more of randomness, regenerated at login and at privilege change.',
-      ],
-      rotation: [
-        'The session id is reissued at login, logout and whenever privileges change.',
-        'The cookie-signing secret rotates yearly; the previous secret is still accepted for one absolute session lifetime.',
-      ],
-      revocation: [
-        'Logout deletes the server record; admins can delete all sessions of a user, effective on the next request.',
-        'Password change and account suspension end every session of that user.',
-      ],
+  },
+};
+
+type VariantTable = { [M in MethodId]: Record<VariantOf<M>, VariantProfile> };
+
+/**
+ * The variants of each method as the field uses them. A plan boundary names
+ * its method and one of these; the record, the report and the scaffold all
+ * read them from here.
+ */
+export const VARIANT_PROFILES: VariantTable = {
+  'api-key': {
+    application: {
+      method: 'api-key',
+      id: 'application',
+      name: 'per application',
+      summary: 'One key per calling program, kept in its server configuration or job secrets; never a way for a person to sign in.',
+      wireFormat: 'Authorization: ApiKey <key>',
+      obtain: 'The owner of the calling program creates a key with the management command and stores it with the program; the key is shown once.',
+      identity: 'The calling application or service account that owns the key.',
       confirmation: [
-        'Tests check the cookie carries HttpOnly, Secure, SameSite=Lax (or Strict) and a path.',
-        'Tests show a state-changing request without a valid CSRF token is refused, and a deleted session is refused.',
-        'Tests show the session id changes at login.',
+        { id: 'api-key.refused', text: 'No key, an unknown key, an expired key and a revoked key all get 401 with the same body.' },
+        { id: 'api-key.not-in-url', text: 'A key sent in the query string is refused and never written to a log.' },
+        { id: 'api-key.rotation', text: 'After a rotation both keys work until the overlap ends; then the old one gets 401.' },
+      ],
+    },
+  },
+  session: {
+    cookie: {
+      method: 'session',
+      id: 'cookie',
+      name: 'cookie',
+      summary: 'The browser keeps the session id in a __Host- cookie (Secure, HttpOnly, SameSite=Lax) and sends it by itself; state-changing requests also need a CSRF token.',
+      wireFormat: 'Cookie: __Host-sid=<opaque id>',
+      obtain: "A person signs in at this API's login endpoint; the response sets the cookie.",
+      identity: 'The signed-in person, through the session record on the server.',
+      confirmation: [
+        { id: 'session.cookie-flags', text: 'Signing in sets a new id in a __Host- cookie with Secure, HttpOnly and SameSite, and any id held before stops working.' },
+        { id: 'session.csrf', text: 'A state-changing request without a valid CSRF token, or from a cross-site origin, gets 403.' },
+        { id: 'session.expiry', text: 'After sign-out, the idle timeout or the absolute lifetime, the cookie gets 401.' },
+      ],
+    },
+    token: {
+      method: 'session',
+      id: 'token',
+      name: 'session token',
+      summary: 'A native app or command-line tool holds an opaque token for the same kind of server-side session and sends it as a bearer header: no cookie, so no CSRF.',
+      wireFormat: 'Authorization: Bearer st_<opaque token>',
+      obtain: "The app or tool signs the person in at this API's login endpoint and keeps the returned token in the platform's credential store (Keychain, Keystore, the OS keyring).",
+      identity: 'The signed-in person, through the server-side session the token names.',
+      confirmation: [
+        { id: 'session.token-expiry', text: 'A session token gets 401 after sign-out, the idle timeout or the absolute lifetime.' },
+        { id: 'session.carrier', text: 'A session token sent as a cookie, or a session cookie sent as a bearer token, gets 401.' },
+        { id: 'session.everywhere', text: 'Signing out everywhere ends every session of that person, whatever it was carried in.' },
+      ],
+    },
+  },
+  jwt: {
+    'login-endpoint': {
+      method: 'jwt',
+      id: 'login-endpoint',
+      name: 'issued by this API',
+      summary: 'This API signs people in and issues the tokens itself: a short-lived signed access token and a refresh token that rotates on every use.',
+      wireFormat: 'Authorization: Bearer <JWT>',
+      obtain: "The client signs the person in at this API's login endpoint, gets an access token and a refresh token, and refreshes before the access token expires.",
+      identity: 'The signed-in person named in the `sub` claim.',
+      confirmation: [
+        { id: 'jwt.refused', text: 'Unsigned tokens, tokens signed with another key or algorithm, expired ones, and ones for another issuer or audience get 401.' },
+        { id: 'jwt.logout', text: 'After sign-out or a password change, an access token issued before it gets 401.' },
+        { id: 'jwt.refresh-reuse', text: 'Reusing a rotated refresh token fails and revokes the whole token family.' },
+      ],
+    },
+    'token-service': {
+      method: 'jwt',
+      id: 'token-service',
+      name: 'issued by a token service',
+      summary: "A token service of yours signs people and services in and issues short-lived signed tokens; every API verifies them with the service's published keys (JWKS) and never signs tokens itself.",
+      wireFormat: 'Authorization: Bearer <JWT>',
+      obtain: 'Clients get tokens from the token service (people by signing in, services with their own credentials) and send them to every API.',
+      identity: 'The person or service named in the `sub` claim, as the token service vouches.',
+      confirmation: [
+        { id: 'jwt.verify-only', text: 'A token not signed by a key in the token service\'s key set, or for another issuer or audience, gets 401.' },
+        { id: 'jwt.key-rotation', text: 'A token signed with a new key works after one key-set refresh; unknown key ids cause at most one fetch per cooldown.' },
+        { id: 'jwt.expiry', text: 'An expired token, or one not valid yet, gets 401; one inside the clock-skew leeway is accepted.' },
+      ],
+    },
+  },
+  oauth: {
+    'authorization-code': {
+      method: 'oauth',
+      id: 'authorization-code',
+      name: 'authorization code',
+      summary: 'Your authorization server signs people in and asks for consent; apps use the authorization-code flow with PKCE (web apps through their own backend, native apps through the system browser) and send the access token to the API.',
+      wireFormat: 'Authorization: Bearer <access token>',
+      obtain: 'The app sends the person to the authorization server, receives a one-time code at its registered redirect URI and exchanges it, with its PKCE verifier, for tokens.',
+      identity: 'A delegated pair: the registered client acting for the person who approved the grant.',
+      confirmation: [
+        { id: 'oauth.redirect', text: 'A redirect URI that is not an exact match, or an authorization request without PKCE, is refused.' },
+        { id: 'oauth.code-reuse', text: 'A reused authorization code fails and revokes the tokens it produced.' },
+        { id: 'oauth.grant-revoked', text: "Once a person withdraws a grant, its tokens get 401 at the API within the cache window of the defaults table." },
+      ],
+    },
+    'client-credentials': {
+      method: 'oauth',
+      id: 'client-credentials',
+      name: 'client credentials',
+      summary: 'Each service or partner system is a registered client that trades its own credentials for a short-lived access token (a service token); no person is involved.',
+      wireFormat: 'Authorization: Bearer <access token>',
+      obtain: 'The service posts its client id and secret to the token endpoint and reuses the token until shortly before it expires.',
+      identity: 'The registered client, a service account; no person.',
+      confirmation: [
+        { id: 'oauth.client-auth', text: 'Wrong client credentials get 401 invalid_client; a service token without the needed scope gets 403.' },
+        { id: 'oauth.client-disabled', text: "A disabled client's tokens get 401 within the cache window of the defaults table." },
+      ],
+    },
+    'device-code': {
+      method: 'oauth',
+      id: 'device-code',
+      name: 'device code',
+      summary: 'A command-line tool shows a short code; the person approves it in a browser on any device, and the tool polls the token endpoint until its tokens arrive (RFC 8628).',
+      wireFormat: 'Authorization: Bearer <access token>',
+      obtain: 'The tool asks for a device code, prints the address and the code to enter, and polls at the interval it was given.',
+      identity: "The person who approved the code, through the tool's registered client.",
+      confirmation: [
+        { id: 'oauth.device-expiry', text: 'An expired or already used device code fails, and polling faster than the interval gets slow_down.' },
+        { id: 'oauth.device-approval', text: 'A device code yields tokens only after the person has signed in and approved it.' },
+      ],
+    },
+    'resource-server': {
+      method: 'oauth',
+      id: 'resource-server',
+      name: 'resource server',
+      summary: "Your identity provider signs people in and issues the tokens; this API only checks them against the provider's issuer and keys and never sees a password.",
+      wireFormat: 'Authorization: Bearer <access token from the identity provider>',
+      obtain: "Clients get tokens from the identity provider through its own flows (authorization code with PKCE, client credentials, device code) and send them to the API.",
+      identity: 'The person or client the provider vouches for, keyed on issuer and subject together.',
+      confirmation: [
+        { id: 'oauth.rs-refused', text: 'A token from another issuer, for another audience, expired, or not an access token (typ at+jwt) gets 401.' },
+        { id: 'oauth.rs-scope', text: 'A valid token without the needed scope gets 403 insufficient_scope.' },
       ],
     },
   },
 };
+
+/** What each OAuth access-token format means for the API. */
+export const TOKEN_FORMAT_PROFILES: Record<TokenFormat, { name: string; summary: string }> = {
+  opaque: {
+    name: 'opaque access tokens',
+    summary: 'The API asks the authorization server about each token (introspection, cached for seconds), so a revoked grant stops almost at once.',
+  },
+  jwt: {
+    name: 'JWT access tokens',
+    summary: 'The API verifies each token locally (RFC 9068) and re-checks the grant only every few seconds, so no call to the server is needed per request.',
+  },
+};
+
+/**
+ * Rules that hold whichever method is chosen. The record states them once
+ * and `explain` shows them with the matrix.
+ */
+export const GROUND_RULES: readonly string[] = [
+  'HTTPS for every request: each credential here is readable on a plain connection.',
+  'No secrets in URLs, logs or front-end code: query strings end up in logs, browser history and referrers.',
+  'Authentication says who is calling; authorization decides what the caller may do. Keep them apart, with one permission check behind every method.',
+  'JWT is a token format, not a method: what matters is who issues the token, how a client gets it and how it is revoked.',
+  'A bearer credential works for whoever holds it. Where possession should not be enough, bind tokens to a key the client holds: DPoP (RFC 9449) or mutual TLS (RFC 8705).',
+];
 
 export const TRIGGERS: Record<TriggerId, TriggerInfo> = {
   'client-types': {
@@ -477,8 +567,8 @@ export const TRIGGERS: Record<TriggerId, TriggerInfo> = {
     id: 'framework-support',
     title: 'Framework or platform support changed',
     description:
-      'A new framework, middleware or identity provider makes another method cheaper, or a platform limit makes the current one costlier.',
-    touches: ['stack', 'opsCapacity'],
+      'A new framework or middleware, or an identity provider adopted or dropped, makes another method cheaper, or a platform limit makes the current one costlier.',
+    touches: ['stack', 'opsCapacity', 'identityProvider'],
   },
   'threat-model': {
     id: 'threat-model',
@@ -497,3 +587,17 @@ export const REVISIT_QUESTIONS: RevisitQuestion[] = [
   { id: 'hardest-flows', text: 'Which flows do client developers get wrong most often?' },
   { id: 'incremental-migration', text: 'Which part could move to a new method first, boundary by boundary, without a big-bang switch?' },
 ];
+
+/** The profile of one method's variant. */
+export function variantProfile(method: MethodId, variant: Variant): VariantProfile {
+  const profile = (VARIANT_PROFILES[method] as Record<string, VariantProfile>)[variant];
+  if (profile === undefined) throw new Error(`${method} has no variant "${variant}"`);
+  return profile;
+}
+
+/** A boundary's method in words, e.g. "OAuth 2, authorization code, opaque access tokens". */
+export function describeVariant(method: MethodId, variant: Variant, tokenFormat: TokenFormat | null = null): string {
+  const parts = [METHODS[method].name, variantProfile(method, variant).name];
+  if (tokenFormat !== null) parts.push(TOKEN_FORMAT_PROFILES[tokenFormat].name);
+  return parts.join(', ');
+}

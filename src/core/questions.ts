@@ -3,6 +3,7 @@
  * the context questions. Prompts, `--yes`, the summary and the report all read
  * from here, so a question's wording and default live in one place. No I/O.
  */
+import { contextDefaults } from './schema.js';
 import type { AnswerKey, Answers } from './types.js';
 
 /** A value a question can produce; `null` means "leave this answer unset". */
@@ -35,6 +36,10 @@ export interface Question {
   askWhen?: (earlier: Partial<Answers>) => boolean;
 }
 
+/** The context defaults for what has been answered so far (missing core answers count as empty). */
+const contextDefault = (earlier: Partial<Answers>) =>
+  contextDefaults({ subjects: earlier.subjects ?? [], clients: earlier.clients ?? [], delegatedAccess: earlier.delegatedAccess ?? false });
+
 const yesNo = (yes: string, no: string): readonly QuestionChoice[] => [
   { value: true, label: 'Yes', description: yes },
   { value: false, label: 'No', description: no },
@@ -46,7 +51,7 @@ export const QUESTIONS: readonly Question[] = [
     group: 'core',
     label: 'Callers',
     message: 'Who calls your API?',
-    help: 'Pick every kind of caller; it decides whether a request stands for an app, a person, or both.',
+    help: 'Pick every kind of caller: a request stands for an app, a person, or both.',
     kind: 'many',
     choices: [
       { value: 'internal-service', label: 'Internal services', description: 'your own services calling each other' },
@@ -61,7 +66,7 @@ export const QUESTIONS: readonly Question[] = [
     group: 'core',
     label: 'Client runtimes',
     message: 'Where does the calling code run?',
-    help: 'Each place keeps secrets differently: a backend can hide one, a web page cannot.',
+    help: 'Each place keeps secrets differently: a server hides one, a web page cannot.',
     kind: 'many',
     choices: [
       { value: 'browser', label: 'Browser', description: 'a web page or single-page app' },
@@ -76,10 +81,10 @@ export const QUESTIONS: readonly Question[] = [
     key: 'delegatedAccess',
     group: 'core',
     label: 'Delegated access',
-    message: 'Must users let one app act for them elsewhere, without sharing their password?',
-    help: 'That consent problem is what OAuth is for; answer No if every caller acts only for itself.',
+    message: 'Do people let other apps use your API for them, with consent and no password?',
+    help: 'Letting an app act for a person, with consent, is what OAuth is for.',
     kind: 'one',
-    choices: yesNo('users grant apps limited access to their data', 'callers only ever act on their own behalf'),
+    choices: yesNo('people approve an app to reach their data in your API', 'every caller acts only on its own behalf'),
     defaultValue: () => false,
   },
   {
@@ -87,7 +92,7 @@ export const QUESTIONS: readonly Question[] = [
     group: 'core',
     label: 'Revocation',
     message: 'How fast must you be able to cut off access?',
-    help: 'Server-held state can be dropped at once; self-contained tokens live until they expire.',
+    help: 'Server-held state ends at once; a self-contained token lives until it expires.',
     kind: 'one',
     choices: [
       { value: 'immediate', label: 'Immediately', description: 'logout everywhere, suspended accounts take effect now' },
@@ -115,13 +120,27 @@ export const QUESTIONS: readonly Question[] = [
     group: 'context',
     label: 'Architecture',
     message: 'Is the API one application or several services?',
-    help: 'Several services must all check credentials, which favours tokens they can verify locally.',
+    help: 'Several services must each check credentials; tokens they verify alone help.',
     kind: 'one',
     choices: [
       { value: 'single-app', label: 'One application', description: 'one deployable serves the API' },
       { value: 'multi-service', label: 'Several services', description: 'many services or regions share the callers' },
     ],
-    defaultValue: () => 'single-app',
+    defaultValue: (earlier) => contextDefault(earlier).architecture,
+  },
+  {
+    key: 'identityProvider',
+    group: 'context',
+    label: 'Identity provider',
+    message: 'Do people already sign in through an identity provider you run or rent?',
+    help: 'With one, the API trusts its tokens rather than signing people in again.',
+    kind: 'one',
+    choices: [
+      { value: 'none', label: 'None', description: 'the API or its app signs people in itself, or nobody signs in' },
+      { value: 'hosted', label: 'Hosted', description: 'a rented service, e.g. Auth0, Okta, Entra ID or Cognito' },
+      { value: 'self-run', label: 'Self-run', description: 'one you operate, e.g. Keycloak or another OIDC server' },
+    ],
+    defaultValue: (earlier) => contextDefault(earlier).identityProvider,
   },
   {
     key: 'exposure',
@@ -135,7 +154,7 @@ export const QUESTIONS: readonly Question[] = [
       { value: 'partners', label: 'Known partners', description: 'a list of organisations you work with' },
       { value: 'public', label: 'Public', description: 'anyone may sign up and integrate' },
     ],
-    defaultValue: () => 'internal',
+    defaultValue: (earlier) => contextDefault(earlier).exposure,
   },
   {
     key: 'granularity',
@@ -149,31 +168,31 @@ export const QUESTIONS: readonly Question[] = [
       { value: 'roles', label: 'Roles', description: 'a few roles such as admin and member' },
       { value: 'scopes', label: 'Scopes', description: 'per-action permissions a caller asks for' },
     ],
-    defaultValue: () => 'roles',
+    defaultValue: (earlier) => contextDefault(earlier).granularity,
   },
   {
     key: 'audit',
     group: 'context',
     label: 'Audit trail',
     message: 'Whom must each request be traceable to?',
-    help: 'Audits and incident reviews need to know which app, which person, or both, acted.',
+    help: 'Incident reviews need to know which app, which person, or both, acted.',
     kind: 'one',
     choices: [
       { value: 'app', label: 'The app', description: 'which application or service called' },
       { value: 'user', label: 'The user', description: 'which person was behind the request' },
       { value: 'app-and-user', label: 'App and user', description: 'both, e.g. which app acted for which person' },
     ],
-    defaultValue: () => 'app-and-user',
+    defaultValue: (earlier) => contextDefault(earlier).audit,
   },
   {
     key: 'sameSiteFrontend',
     group: 'context',
     label: 'Same-site web UI',
     message: 'Is the web UI served from the same site as the API?',
-    help: 'A same-site UI can use cookies safely; a UI elsewhere has to carry a token instead.',
+    help: "Cookies work for a UI on the API's site; browsers hold them back across sites.",
     kind: 'one',
     choices: yesNo('for example app.example.com calling api.example.com', 'the UI lives on another site or domain'),
-    defaultValue: (earlier) => (earlier.clients ?? []).includes('browser'),
+    defaultValue: (earlier) => contextDefault(earlier).sameSiteFrontend,
     askWhen: (earlier) => (earlier.clients ?? []).includes('browser'),
   },
   {

@@ -3,9 +3,10 @@
  * in, strings or plain objects out. Colour comes in as a `Style`, so every
  * view reads the same with `plainStyle` (NO_COLOR) as with colour.
  */
-import { DIMENSIONS, METHODS } from './knowledge.js';
+import { describeVariant, DIMENSIONS, GROUND_RULES, METHODS, TOKEN_FORMAT_PROFILES, VARIANT_PROFILES, variantProfile, type VariantProfile } from './knowledge.js';
+import { defaultRows, practices, throttleSentence } from './policy-text.js';
 import { QUESTIONS, describeAnswer } from './questions.js';
-import { DIMENSION_IDS, METHOD_IDS, type Answers, type Decision, type DimensionId, type MethodId, type MethodScore } from './types.js';
+import { DIMENSION_IDS, METHOD_IDS, TOKEN_FORMATS, type Answers, type Decision, type DimensionId, type MethodId, type MethodScore, type PlanEntry } from './types.js';
 
 export interface Style {
   bold(text: string): string;
@@ -78,12 +79,17 @@ export function renderAnswersSummary(answers: Partial<Answers>, style: Style = p
     .join('\n');
 }
 
-function renderRanking(ranking: readonly MethodScore[], style: Style): string {
-  const nameWidth = Math.max(...ranking.map((entry) => methodName(entry.method).length));
-  return ranking
+/** How a ranking marks an excluded method: "ruled out", unless the plan still uses it at some boundary. */
+export function exclusionLabel(method: MethodId, plan: readonly Pick<PlanEntry, 'method'>[]): string {
+  return plan.some((entry) => entry.method === method) ? 'not for all callers' : 'ruled out';
+}
+
+function renderRanking(decision: Decision, style: Style): string {
+  const nameWidth = Math.max(...decision.ranking.map((entry) => methodName(entry.method).length));
+  return decision.ranking
     .map((entry, index) => {
-      const bar = scoreBar(entry.score, 30);
-      const excluded = entry.excludedBy?.length ? ` ${style.bad('ruled out')}` : '';
+      const bar = scoreBar(entry.score, 20);
+      const excluded = entry.excluded ? ` ${style.bad(exclusionLabel(entry.method, decision.plan))}` : '';
       const name = pad(methodName(entry.method), nameWidth);
       const colour = index === 0 ? style.accent : same;
       return `  ${index + 1}. ${index === 0 ? style.bold(name) : name} ${padStart(String(entry.score), 3)} ${colour(bar.filled)}${style.dim(bar.empty)}${excluded}`;
@@ -91,20 +97,20 @@ function renderRanking(ranking: readonly MethodScore[], style: Style): string {
     .join('\n');
 }
 
-/** Points each method earns per dimension, with the weight used; methods in ranking order. */
+/** Rating and points each method earns per dimension, with the weight used; methods in ranking order. */
 function renderDimensionTable(decision: Decision, style: Style): string {
   const methods = decision.ranking.map((entry) => entry.method);
-  const labelWidth = 26;
-  const columnWidth = 9;
+  const labelWidth = 24;
+  const columnWidth = 10;
   const weightOf = (dimension: DimensionId) => decision.weights.find((weight) => weight.dimension === dimension);
-  const header = `  ${pad('Dimension', labelWidth)}${padStart('weight', 7)}${methods.map((method) => padStart(method, columnWidth)).join('')}`;
+  const header = `  ${pad('Dimension', labelWidth)}${padStart('weight', 6)}${methods.map((method) => padStart(method, columnWidth)).join('')}`;
   const rows = DIMENSION_IDS.map((dimension) => {
     const weight = weightOf(dimension);
     const weightText = weight ? (Math.round(weight.weight * 100) / 100).toString() : '';
-    const cells = decision.ranking.map((entry) => padStart(String(Math.round(entry.dimensions[dimension] * 10) / 10), columnWidth));
-    return `  ${pad(dimensionLabel(dimension), labelWidth)}${padStart(weightText, 7)}${cells.join('')}`;
+    const cells = decision.ranking.map((entry) => padStart(`${entry.ratings[dimension].score}/5 ${entry.dimensions[dimension]}`, columnWidth));
+    return `  ${pad(dimensionLabel(dimension), labelWidth)}${padStart(weightText, 6)}${cells.join('')}`;
   });
-  const total = `  ${pad('Total', labelWidth)}${padStart('', 7)}${decision.ranking.map((entry) => padStart(String(entry.score), columnWidth)).join('')}`;
+  const total = `  ${pad('Total', labelWidth)}${padStart('', 6)}${decision.ranking.map((entry) => padStart(String(entry.score), columnWidth)).join('')}`;
   return [style.dim(header), ...rows, style.bold(total)].join('\n');
 }
 
@@ -117,6 +123,12 @@ export function describeSensitivity(decision: Decision): string {
   return `If "${questionLabel(sensitivity.question)}" were "${to}" instead of "${from}", ${methodName(sensitivity.newRecommendation)} would be recommended.`;
 }
 
+/** "3 boundaries, 2 auth systems" */
+export function describePlanSize(decision: Pick<Decision, 'plan' | 'systems'>): string {
+  const boundaries = decision.plan.length;
+  return `${boundaries} ${boundaries === 1 ? 'boundary' : 'boundaries'}, ${decision.systems} auth ${decision.systems === 1 ? 'system' : 'systems'}`;
+}
+
 /** The terminal report of a decision; fits `width` columns. */
 export function renderReport(decision: Decision, style: Style = plainStyle, width = REPORT_WIDTH): string {
   const winner = decision.ranking[0]!;
@@ -127,7 +139,7 @@ export function renderReport(decision: Decision, style: Style = plainStyle, widt
     [
       `${style.bold('Recommendation:')} ${style.accent(style.bold(methodName(decision.recommendation)))} (${decision.recommendation})`,
       wrap(
-        decision.ranking.slice(1).every((entry) => entry.excludedBy?.length)
+        decision.runnerUp === null
           ? `Score ${winner.score}/100; the only method that meets every hard rule below.`
           : `Score ${winner.score}/100, ${decision.margin} ${decision.margin === 1 ? 'point' : 'points'} ahead of ${methodName(decision.runnerUp)}.`,
         width,
@@ -136,30 +148,17 @@ export function renderReport(decision: Decision, style: Style = plainStyle, widt
     ].join('\n'),
   );
 
-  sections.push(`${heading('Ranking')}\n${renderRanking(decision.ranking, style)}`);
-  sections.push(`${heading('Points per dimension')}\n${renderDimensionTable(decision, style)}`);
+  sections.push(`${heading('Ranking')}\n${renderRanking(decision, style)}`);
+  sections.push(`${heading('Rating (1-5) and points per dimension')}\n${renderDimensionTable(decision, style)}`);
 
   const why = [...decision.reasons];
-  if (decision.decidingDimensions.length > 0) {
+  if (decision.decidingDimensions.length > 0 && decision.runnerUp !== null) {
     const deciders = decision.decidingDimensions
-      .map((entry) => `${dimensionLabel(entry.dimension).toLowerCase()} (+${Math.round(entry.points * 10) / 10})`)
+      .map((entry) => `${dimensionLabel(entry.dimension).toLowerCase()} (+${entry.points})`)
       .join(', ');
     why.push(`Against ${methodName(decision.runnerUp)}, it gained most on ${deciders}.`);
   }
   sections.push(`${heading('Why')}\n${bullets(why, width)}`);
-
-  // One line per distinct rule, naming every method it hit, so three exclusions for one reason read once.
-  const grouped = new Map<string, { effect: string; reason: string; methods: MethodId[] }>();
-  for (const constraint of decision.constraints) {
-    const key = `${constraint.effect}\u0000${constraint.reason}`;
-    const group = grouped.get(key) ?? { effect: constraint.effect, reason: constraint.reason, methods: [] };
-    group.methods.push(constraint.method);
-    grouped.set(key, group);
-  }
-  const rules = [...grouped.values()].map(
-    (group) => `${group.methods.map(methodName).join(', ')} ${group.effect}: ${group.reason}`,
-  );
-  if (rules.length > 0) sections.push(`${heading('Rules applied')}\n${bullets(rules, width)}`);
 
   const moved = decision.weights.filter((weight) => weight.reasons.length > 0);
   if (moved.length > 0) {
@@ -170,7 +169,7 @@ export function renderReport(decision: Decision, style: Style = plainStyle, widt
   }
 
   const confidence = [
-    ...(decision.closeCall
+    ...(decision.closeCall && decision.runnerUp !== null
       ? [
           style.warn(
             `Close call: ${methodName(decision.recommendation)} leads ${methodName(decision.runnerUp)} by only ${decision.margin} ${decision.margin === 1 ? 'point' : 'points'}; read the watch-outs of both before committing.`,
@@ -185,17 +184,14 @@ export function renderReport(decision: Decision, style: Style = plainStyle, widt
 
   const plan = decision.plan.map((entry) =>
     [
-      wrap(
-        `${style.bold(methodName(entry.method))} for ${describeAnswer('subjects', entry.subjects)} (${describeAnswer('clients', entry.clients)})`,
-        width + (style.bold('x').length - 1),
-        '  - ',
-        '    ',
-      ),
-      wrap(`Boundary: ${entry.boundary}`, width, '    '),
-      wrap(`Why: ${entry.why}`, width, '    '),
+      wrap(`${style.bold(`[${entry.id}]`)} ${describeVariant(entry.method, entry.variant, entry.tokenFormat)}`, width + (style.bold('x').length - 1), '  - ', '    '),
+      wrap(`Callers: ${describeAnswer('subjects', entry.subjects)} (${describeAnswer('clients', entry.clients)})`, width, '    ', '      '),
+      wrap(`Boundary: ${entry.boundary}`, width, '    ', '      '),
+      wrap(`Sends: ${variantProfile(entry.method, entry.variant).wireFormat}`, width, '    ', '      '),
+      wrap(`Why: ${entry.why}`, width, '    ', '      '),
     ].join('\n'),
   );
-  sections.push(`${heading(decision.plan.length > 1 ? 'Plan: one method per boundary' : 'Plan')}\n${plan.join('\n')}`);
+  sections.push(`${heading(`Plan: ${describePlanSize(decision)}`)}\n${plan.join('\n')}`);
 
   return `${sections.join('\n\n')}\n`;
 }
@@ -209,8 +205,37 @@ export interface RecordOutcome {
   content?: string;
 }
 
-const dimensionsInOrder = (dimensions: Record<DimensionId, number>) =>
-  Object.fromEntries(DIMENSION_IDS.map((dimension) => [dimension, dimensions[dimension]])) as Record<DimensionId, number>;
+const inDimensionOrder = <T>(values: Record<DimensionId, T>) =>
+  Object.fromEntries(DIMENSION_IDS.map((dimension) => [dimension, values[dimension]])) as Record<DimensionId, T>;
+
+/**
+ * One ranking entry as every `--json` document prints it (`decide`,
+ * `revisit`, `explain --answers`): the same keys, in the same order.
+ */
+export function rankingDocument(entry: MethodScore) {
+  return {
+    method: entry.method,
+    score: entry.score,
+    excluded: entry.excluded,
+    excludedBy: [...entry.excludedBy],
+    dimensions: inDimensionOrder(entry.dimensions),
+    ratings: inDimensionOrder(Object.fromEntries(DIMENSION_IDS.map((dimension) => [dimension, entry.ratings[dimension].score])) as Record<DimensionId, number>),
+  };
+}
+
+/** One plan entry as every `--json` document prints it. */
+export function planDocument(entry: PlanEntry) {
+  return {
+    id: entry.id,
+    subjects: [...entry.subjects],
+    clients: [...entry.clients],
+    method: entry.method,
+    variant: entry.variant,
+    tokenFormat: entry.tokenFormat,
+    boundary: entry.boundary,
+    why: entry.why,
+  };
+}
 
 /**
  * The `--json` document. Keys are built in a fixed order so the same decision
@@ -219,19 +244,9 @@ const dimensionsInOrder = (dimensions: Record<DimensionId, number>) =>
 export function decisionDocument(decision: Decision, answers: Answers, record: RecordOutcome | null) {
   return {
     recommendation: decision.recommendation,
-    ranking: decision.ranking.map((entry) => ({
-      method: entry.method,
-      score: entry.score,
-      dimensions: dimensionsInOrder(entry.dimensions),
-      ...(entry.excludedBy?.length ? { excludedBy: [...entry.excludedBy] } : {}),
-    })),
-    plan: decision.plan.map((entry) => ({
-      subjects: [...entry.subjects],
-      clients: [...entry.clients],
-      method: entry.method,
-      boundary: entry.boundary,
-      why: entry.why,
-    })),
+    ranking: decision.ranking.map(rankingDocument),
+    plan: decision.plan.map(planDocument),
+    systems: decision.systems,
     warnings: [...decision.warnings],
     runnerUp: decision.runnerUp,
     margin: decision.margin,
@@ -278,65 +293,128 @@ export function answersInOrder(answers: Partial<Answers>): Partial<Answers> {
 const RATING_WORDS = ['', 'poor', 'weak', 'fair', 'good', 'strong'] as const;
 const ratingBar = (score: number) => `${'●'.repeat(score)}${'○'.repeat(5 - score)}`;
 
-/** What the knowledge base says about one method. */
-export function renderMethodProfile(method: MethodId, style: Style = plainStyle, width = REPORT_WIDTH): string {
+/** How one method fared for a particular set of answers, for `explain --answers`. */
+export interface ScoredContext {
+  decision: Decision;
+}
+
+const scoredEntry = (context: ScoredContext, method: MethodId) => context.decision.ranking.find((entry) => entry.method === method)!;
+
+/** A variant in words: what it is, what a client sends, how it gets it, and the defaults the code uses. */
+function renderVariant(variant: VariantProfile, width: number, style: Style): string {
+  const rows = defaultRows(variant.method, variant.id, null);
+  const { rotation, revocation } = practices(variant.method, variant.id, null);
+  return [
+    `  ${style.bold(variant.name)}${variant.name === variant.id ? '' : ` (${variant.id})`}`,
+    wrap(variant.summary, width, '    '),
+    wrap(`Sends: ${variant.wireFormat}`, width, '    ', '      '),
+    wrap(`Gets it: ${variant.obtain}`, width, '    ', '      '),
+    wrap(`Identity: ${variant.identity}`, width, '    ', '      '),
+    '    Defaults (changeable within the range):',
+    ...rows.map((row) => wrap(`${row.label}: ${row.value}${row.range === null ? '' : ` (${row.range})`}`, width, '      - ', '        ')),
+    wrap(`Rotation: ${rotation}`, width, '    ', '      '),
+    wrap(`Revocation: ${revocation}`, width, '    ', '      '),
+    '    Checks:',
+    ...variant.confirmation.map((check) => wrap(check.text, width, '      - ', '        ')),
+  ].join('\n');
+}
+
+/** What the knowledge base says about one method; with answers, the ratings as scored for them. */
+export function renderMethodProfile(method: MethodId, style: Style = plainStyle, width = REPORT_WIDTH, scored?: ScoredContext): string {
   const profile = METHODS[method];
   const heading = (text: string) => style.bold(style.accent(text));
   const labelWidth = Math.max(...DIMENSION_IDS.map((dimension) => dimensionLabel(dimension).length));
+  const entry = scored ? scoredEntry(scored, method) : undefined;
   const ratings = DIMENSION_IDS.map((dimension) => {
-    const rating = profile.ratings[dimension];
-    const head = `  ${pad(dimensionLabel(dimension), labelWidth)}  ${ratingBar(rating.score)} ${pad(RATING_WORDS[rating.score] ?? '', 6)}`;
+    const rating = entry ? entry.ratings[dimension] : { ...profile.ratings[dimension], contextual: false };
+    const head = `  ${pad(dimensionLabel(dimension), labelWidth)}  ${ratingBar(rating.score)} ${pad(RATING_WORDS[rating.score] ?? '', 6)}${rating.contextual ? ' (for your answers)' : ''}`.trimEnd();
     return `${head}\n${wrap(rating.rationale, width, '    ')}`;
   });
-  const defaults = profile.defaults;
   const sections = [
-    `${style.bold(profile.name)} (${profile.id})\n${wrap(profile.summary, width, '  ')}\n${wrap(`Sent as: ${profile.wireFormat}`, width, '  ')}`,
-    `${heading('Ratings (1 poor … 5 strong)')}\n${ratings.join('\n')}`,
+    `${style.bold(profile.name)} (${profile.id})\n${wrap(profile.summary, width, '  ')}`,
+    `${heading(entry ? 'Ratings for your answers (1 poor … 5 strong)' : 'Ratings (1 poor … 5 strong)')}\n${ratings.join('\n')}`,
     `${heading('Best fit')}\n${wrap(`Callers: ${describeAnswer('subjects', profile.bestFitSubjects)}`, width, '  ')}\n${wrap(`Clients: ${describeAnswer('clients', profile.bestFitClients)}`, width, '  ')}\n${bullets(profile.useWhen, width)}\n${wrap(`Example: ${profile.example}`, width, '  ')}`,
-    `${heading('Watch out for')}\n${bullets(profile.watchOutFor, width)}`,
-    `${heading('Defaults a decision record starts from')}\n${wrap(`Identity: ${defaults.identity}`, width, '  ')}\n` +
-      [
-        ['Lifetimes', defaults.lifetimes],
-        ['Rotation', defaults.rotation],
-        ['Revocation', defaults.revocation],
-        ['Confirmation', defaults.confirmation],
-      ]
-        .map(([label, items]) => `  ${label as string}:\n${bullets(items as string[], width, '  - ')}`)
-        .join('\n'),
+    `${heading('Variants')}\n${Object.values(VARIANT_PROFILES[method] as Record<string, VariantProfile>)
+      .map((variant) => renderVariant(variant, width, style))
+      .join('\n')}`,
   ];
+  if (method === 'oauth') {
+    sections.push(`${heading('Access-token formats')}\n${bullets(TOKEN_FORMATS.map((format) => `${format}: ${TOKEN_FORMAT_PROFILES[format].summary}`), width)}`);
+  }
+  sections.push(`${heading('Watch out for')}\n${bullets(profile.watchOutFor, width)}`);
+  if (entry && scored) {
+    const boundaries = scored.decision.plan.filter((candidate) => candidate.method === method);
+    const lines = [
+      `Score ${entry.score}/100, rank ${scored.decision.ranking.indexOf(entry) + 1} of ${scored.decision.ranking.length}.`,
+      ...(entry.excluded ? [`Cannot serve every caller (${entry.excludedBy.join(', ')}).`] : []),
+      boundaries.length > 0
+        ? `The plan uses it at ${boundaries.map((candidate) => `${candidate.id} (${variantProfile(candidate.method, candidate.variant).name})`).join(', ')}.`
+        : 'The plan does not use it.',
+    ];
+    sections.push(`${heading('For your answers')}\n${bullets(lines, width)}`);
+  }
   return `${sections.join('\n\n')}\n`;
 }
 
-/** The method × dimension matrix of ratings. */
-export function renderMatrix(style: Style = plainStyle): string {
+/** The method × dimension matrix of ratings; with answers, the ratings and scores as scored for them. */
+export function renderMatrix(style: Style = plainStyle, scored?: ScoredContext): string {
   const labelWidth = 26;
   const columnWidth = 10;
+  const ratingOf = (method: MethodId, dimension: DimensionId) =>
+    scored ? scoredEntry(scored, method).ratings[dimension].score : METHODS[method].ratings[dimension].score;
   const header = `${pad('Dimension', labelWidth)}${METHOD_IDS.map((method) => padStart(method, columnWidth)).join('')}`;
   const rows = DIMENSION_IDS.map(
-    (dimension) =>
-      `${pad(dimensionLabel(dimension), labelWidth)}${METHOD_IDS.map((method) => padStart(`${METHODS[method].ratings[dimension].score}/5`, columnWidth)).join('')}`,
+    (dimension) => `${pad(dimensionLabel(dimension), labelWidth)}${METHOD_IDS.map((method) => padStart(`${ratingOf(method, dimension)}/5`, columnWidth)).join('')}`,
   );
+  const scoreRows = scored
+    ? [
+        `${pad('Score for your answers', labelWidth)}${METHOD_IDS.map((method) => padStart(String(scoredEntry(scored, method).score), columnWidth)).join('')}`,
+        ...METHOD_IDS.filter((method) => scoredEntry(scored, method).excluded).map((method) =>
+          wrap(`${method}: ${exclusionLabel(method, scored.decision.plan)} (${scoredEntry(scored, method).excludedBy.join(', ')})`, REPORT_WIDTH),
+        ),
+      ]
+    : [];
   return [
-    style.bold('Ratings by method and dimension (1 poor … 5 strong)'),
+    style.bold(scored ? 'Ratings for your answers (1 poor … 5 strong)' : 'Ratings by method and dimension (1 poor … 5 strong)'),
     '',
     style.dim(header),
     ...rows,
+    ...scoreRows,
     '',
     ...METHOD_IDS.map((method) => wrap(METHODS[method].summary, REPORT_WIDTH, pad(method, 9), ' '.repeat(9))),
     '',
-    'Run `auth-decide explain <method>` for the reasons behind each rating.',
+    style.bold('Whatever the method'),
+    ...GROUND_RULES.map((rule) => wrap(rule, REPORT_WIDTH, '- ', '  ')),
+    wrap(throttleSentence(), REPORT_WIDTH, '- ', '  '),
+    '',
+    wrap('Run `auth-decide explain <method>` for the reasons behind each rating and the variants.', REPORT_WIDTH),
     '',
   ].join('\n');
 }
 
-/** `explain --json` for one method, keys in a fixed order. */
-export function methodDocument(method: MethodId) {
+function variantDocument(variant: VariantProfile) {
+  const { rotation, revocation } = practices(variant.method, variant.id, null);
+  return {
+    id: variant.id,
+    name: variant.name,
+    summary: variant.summary,
+    wireFormat: variant.wireFormat,
+    obtain: variant.obtain,
+    identity: variant.identity,
+    defaults: defaultRows(variant.method, variant.id, null).map((row) => ({ key: row.key, label: row.label, value: row.value, range: row.range })),
+    rotation,
+    revocation,
+    confirmation: variant.confirmation.map((check) => ({ id: check.id, text: check.text })),
+  };
+}
+
+/** `explain --json` for one method, keys in a fixed order; with answers, how it fared for them. */
+export function methodDocument(method: MethodId, scored?: ScoredContext) {
   const profile = METHODS[method];
   return {
     id: profile.id,
     name: profile.name,
     summary: profile.summary,
-    wireFormat: profile.wireFormat,
     ratings: Object.fromEntries(
       DIMENSION_IDS.map((dimension) => [dimension, { score: profile.ratings[dimension].score, rationale: profile.ratings[dimension].rationale }]),
     ),
@@ -346,19 +424,20 @@ export function methodDocument(method: MethodId) {
     example: profile.example,
     watchOutFor: [...profile.watchOutFor],
     good: [...profile.good],
-    bad: [...profile.bad],
-    defaults: {
-      identity: profile.defaults.identity,
-      lifetimes: [...profile.defaults.lifetimes],
-      rotation: [...profile.defaults.rotation],
-      revocation: [...profile.defaults.revocation],
-      confirmation: [...profile.defaults.confirmation],
-    },
+    bad: profile.bad.map((item) => item.text),
+    variants: Object.values(VARIANT_PROFILES[method] as Record<string, VariantProfile>).map(variantDocument),
+    tokenFormats: method === 'oauth' ? TOKEN_FORMATS.map((format) => ({ id: format, ...TOKEN_FORMAT_PROFILES[format] })) : [],
+    ...(scored
+      ? {
+          scored: rankingDocument(scoredEntry(scored, method)),
+          plan: scored.decision.plan.filter((entry) => entry.method === method).map(planDocument),
+        }
+      : {}),
   };
 }
 
-/** `explain --json` without a method: dimensions and the ratings matrix. */
-export function matrixDocument() {
+/** `explain --json` without a method: dimensions, the ratings matrix and the ground rules; with answers, the ranking too. */
+export function matrixDocument(scored?: ScoredContext) {
   return {
     dimensions: DIMENSION_IDS.map((dimension) => ({
       id: dimension,
@@ -369,7 +448,17 @@ export function matrixDocument() {
       id: method,
       name: METHODS[method].name,
       summary: METHODS[method].summary,
+      variants: Object.keys(VARIANT_PROFILES[method]),
       ratings: Object.fromEntries(DIMENSION_IDS.map((dimension) => [dimension, METHODS[method].ratings[dimension].score])),
     })),
+    groundRules: [...GROUND_RULES, throttleSentence()],
+    ...(scored
+      ? {
+          recommendation: scored.decision.recommendation,
+          ranking: scored.decision.ranking.map(rankingDocument),
+          plan: scored.decision.plan.map(planDocument),
+          systems: scored.decision.systems,
+        }
+      : {}),
   };
 }

@@ -4,9 +4,9 @@
  * computed from values lives here.
  */
 import { decide } from './engine.js';
-import { METHODS, TRIGGERS } from './knowledge.js';
+import { describeVariant, METHODS, TRIGGERS, variantProfile } from './knowledge.js';
 import { describeAnswer, QUESTION_ORDER, questionFor } from './questions.js';
-import { plainStyle, REPORT_WIDTH, wrap, type Style } from './report.js';
+import { exclusionLabel, planDocument, plainStyle, rankingDocument, REPORT_WIDTH, wrap, type Style } from './report.js';
 import { parseAnswers, type AnswersPatch, type InputProblem } from './schema.js';
 import {
   METHOD_IDS,
@@ -17,6 +17,7 @@ import {
   type MethodId,
   type PlanEntry,
   type TriggerId,
+  type Variant,
 } from './types.js';
 
 /** The order questions are asked in `decide`; revisit keeps it. */
@@ -70,26 +71,20 @@ export function changedAnswers(before: Answers, after: Answers): { question: Ans
   }));
 }
 
+/** A decision as `revisit --json` prints it: ranking and plan entries in the same shape as `decide --json`. */
 export interface DecisionSummary {
   recommendation: MethodId;
-  ranking: { method: MethodId; score: number; excluded: boolean }[];
-  plan: { subjects: PlanEntry['subjects']; clients: PlanEntry['clients']; method: MethodId; boundary: string }[];
+  ranking: ReturnType<typeof rankingDocument>[];
+  plan: ReturnType<typeof planDocument>[];
+  systems: number;
 }
 
 export function summarise(decision: Decision): DecisionSummary {
   return {
     recommendation: decision.recommendation,
-    ranking: decision.ranking.map((entry) => ({
-      method: entry.method,
-      score: entry.score,
-      excluded: (entry.excludedBy?.length ?? 0) > 0,
-    })),
-    plan: decision.plan.map((entry) => ({
-      subjects: entry.subjects,
-      clients: entry.clients,
-      method: entry.method,
-      boundary: entry.boundary,
-    })),
+    ranking: decision.ranking.map(rankingDocument),
+    plan: decision.plan.map(planDocument),
+    systems: decision.systems,
   };
 }
 
@@ -112,12 +107,32 @@ export interface DecisionComparison {
   effects: AnswerEffect[];
   /**
    * `changed` when the recommendation differs or the plan now uses a different
-   * set of methods; in both cases the record no longer describes the API.
+   * set of methods or variants; in each case the record no longer describes
+   * the code the API should run.
    */
   outcome: 'same' | 'changed';
   methodsAdded: MethodId[];
   methodsRetired: MethodId[];
+  /** Method and variant pairs the plan gained or lost, e.g. `{ method: 'oauth', variant: 'device-code' }`. */
+  variantsAdded: VariantInUse[];
+  variantsRetired: VariantInUse[];
 }
+
+export interface VariantInUse {
+  method: MethodId;
+  variant: Variant;
+}
+
+/** The method and variant pairs of a plan, each once, in plan order. */
+export function variantsInUse(plan: readonly Pick<PlanEntry, 'method' | 'variant'>[]): VariantInUse[] {
+  const pairs: VariantInUse[] = [];
+  for (const entry of plan) {
+    if (!pairs.some((pair) => pair.method === entry.method && pair.variant === entry.variant)) pairs.push({ method: entry.method, variant: entry.variant });
+  }
+  return pairs;
+}
+
+const samePair = (a: VariantInUse) => (b: VariantInUse) => a.method === b.method && a.variant === b.variant;
 
 const scoreOf = (decision: Decision, method: MethodId): number =>
   decision.ranking.find((entry) => entry.method === method)?.score ?? 0;
@@ -144,7 +159,7 @@ export function compareDecisions(
      * against a re-score of the old answers: if a newer auth-decide scores the
      * same answers differently, the record no longer matches the advice either.
      */
-    recorded?: Pick<Decision, 'recommendation'> & { plan: { method: MethodId }[] };
+    recorded?: Pick<Decision, 'recommendation'> & { plan: Pick<PlanEntry, 'method' | 'variant'>[] };
     score?: (answers: Answers) => Decision;
   } = {},
 ): DecisionComparison & { beforeDecision: Decision; afterDecision: Decision } {
@@ -168,8 +183,16 @@ export function compareDecisions(
   const newMethods = methodsInUse(afterDecision);
   const methodsAdded = newMethods.filter((m) => !oldMethods.includes(m));
   const methodsRetired = oldMethods.filter((m) => !newMethods.includes(m));
+  const oldVariants = variantsInUse(recorded.plan);
+  const newVariants = variantsInUse(afterDecision.plan);
+  const variantsAdded = newVariants.filter((pair) => !oldVariants.some(samePair(pair)));
+  const variantsRetired = oldVariants.filter((pair) => !newVariants.some(samePair(pair)));
   const changed =
-    recorded.recommendation !== afterDecision.recommendation || methodsAdded.length > 0 || methodsRetired.length > 0;
+    recorded.recommendation !== afterDecision.recommendation ||
+    methodsAdded.length > 0 ||
+    methodsRetired.length > 0 ||
+    variantsAdded.length > 0 ||
+    variantsRetired.length > 0;
   return {
     before: summarise(beforeDecision),
     after: summarise(afterDecision),
@@ -178,6 +201,8 @@ export function compareDecisions(
     outcome: changed ? 'changed' : 'same',
     methodsAdded,
     methodsRetired,
+    variantsAdded,
+    variantsRetired,
     beforeDecision,
     afterDecision,
   };
@@ -196,6 +221,8 @@ export interface MigrationPlan {
 }
 
 const nameOf = (method: MethodId): string => METHODS[method].name;
+/** "OAuth 2 (authorization code)": a method and variant inside a sentence. */
+const withVariant = (method: MethodId, variant: Variant): string => `${nameOf(method)} (${variantProfile(method, variant).name})`;
 
 /** What a method hands out, for sentences such as "stop issuing …". */
 const CREDENTIALS: Record<MethodId, string> = {
@@ -208,41 +235,53 @@ const list = (items: readonly string[]): string =>
   items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 
 /**
+ * What the new plan adds, in words: each method it did not use before, then
+ * each new variant of a method already in use, e.g. "OAuth 2 and Server-side
+ * sessions (session token)"; null when it adds nothing (it only drops).
+ */
+export function describePlanAdditions(comparison: Pick<DecisionComparison, 'methodsAdded' | 'variantsAdded'>): string | null {
+  const variants = comparison.variantsAdded.filter((pair) => !comparison.methodsAdded.includes(pair.method));
+  const items = [...comparison.methodsAdded.map(nameOf), ...variants.map((pair) => withVariant(pair.method, pair.variant))];
+  return items.length === 0 ? null : list(items);
+}
+
+/**
  * The incremental path from the old decision to the new one: accept both
  * credentials at each boundary that changes, move clients over group by
  * group, and only then switch the old method off. Never a big-bang cut-over.
  */
 export function migrationPlan(
-  before: { recommendation: MethodId; plan: readonly Pick<PlanEntry, 'subjects' | 'clients' | 'method'>[] },
+  before: { recommendation: MethodId; plan: readonly Pick<PlanEntry, 'id' | 'subjects' | 'clients' | 'method' | 'variant'>[] },
   after: Pick<Decision, 'recommendation' | 'plan'>,
 ): MigrationPlan {
   const from = methodsInUse(before);
   const to = methodsInUse(after);
   const retired = from.filter((m) => !to.includes(m));
   const added = to.filter((m) => !from.includes(m));
-  // Each new boundary is matched to the old one that served the same kind of caller.
+  // Each new boundary is matched to the old one with the same id, else to one that served the same kind of caller.
   const boundaries = after.plan.map((entry) => {
     const previous =
+      before.plan.find((old) => old.id === entry.id) ??
       before.plan.find((old) => old.subjects.some((s) => entry.subjects.includes(s))) ??
       // One method for every caller before and after: the same boundary, even if the callers were renamed.
       (before.plan.length === 1 && after.plan.length === 1 ? before.plan[0] : undefined);
-    return { entry, previousMethod: previous?.method ?? null };
+    return { entry, previous: previous ?? null };
   });
-  const moves = boundaries.filter(
-    (b): b is { entry: PlanEntry; previousMethod: MethodId } => b.previousMethod !== null && b.previousMethod !== b.entry.method,
-  );
-  const newcomers = boundaries.filter((b) => b.previousMethod === null && !from.includes(b.entry.method));
+  const moves = boundaries
+    .filter((b) => b.previous !== null && (b.previous.method !== b.entry.method || b.previous.variant !== b.entry.variant))
+    .map((b) => ({ entry: b.entry, previousMethod: b.previous!.method, previousName: withVariant(b.previous!.method, b.previous!.variant) }));
+  const newcomers = boundaries.filter((b) => b.previous === null && !from.includes(b.entry.method));
   const callers = (entry: Pick<PlanEntry, 'subjects' | 'clients'>) =>
     `${describeAnswer('subjects', entry.subjects)} (${describeAnswer('clients', entry.clients)})`;
 
   const sideBySide: string[] = moves.map(
-    ({ entry, previousMethod }) =>
-      `At the boundary "${entry.boundary}", accept ${nameOf(previousMethod)} and ${nameOf(entry.method)} at the same time: ` +
+    ({ entry, previousName }) =>
+      `At the boundary \`${entry.id}\` (${entry.boundary}), accept ${previousName} and ${withVariant(entry.method, entry.variant)} at the same time: ` +
       'check the new credential first, fall back to the old one, and log which one each request used.',
   );
   for (const { entry } of newcomers) {
     sideBySide.push(
-      `Open the boundary "${entry.boundary}" with ${nameOf(entry.method)} next to ${list(from.map(nameOf))}; ` +
+      `Open the boundary \`${entry.id}\` (${entry.boundary}) with ${withVariant(entry.method, entry.variant)} next to ${list(from.map(nameOf))}; ` +
         `${callers(entry)} start there directly, and existing callers are not affected.`,
     );
   }
@@ -252,8 +291,8 @@ export function migrationPlan(
   sideBySide.push('Keep one authorization layer behind every method, so a caller gets the same permissions whichever credential it sends.');
 
   const moveClients: string[] = moves.map(
-    ({ entry, previousMethod }) =>
-      `Move ${callers(entry)} from ${nameOf(previousMethod)} to ${nameOf(entry.method)}, one client group at a time.`,
+    ({ entry, previousName }) =>
+      `Move ${callers(entry)} from ${previousName} to ${withVariant(entry.method, entry.variant)}, one client group at a time.`,
   );
   if (moves.length === 0) {
     moveClients.push('No existing caller has to switch; point new client developers at the new boundary from day one.');
@@ -296,17 +335,17 @@ const padEnd = (text: string, width: number) => text + ' '.repeat(Math.max(0, wi
 const padStart = (text: string, width: number) => ' '.repeat(Math.max(0, width - text.length)) + text;
 const signed = (value: number): string => (value > 0 ? `+${value}` : String(value));
 
-function renderPlan(plan: DecisionSummary['plan'] | readonly Pick<PlanEntry, 'subjects' | 'clients' | 'method'>[], width: number): string[] {
+function renderPlan(plan: readonly Pick<PlanEntry, 'id' | 'subjects' | 'clients' | 'method' | 'variant' | 'tokenFormat'>[], width: number): string[] {
   return plan.map((entry) => {
     const callers = `${describeAnswer('subjects', entry.subjects)} (${describeAnswer('clients', entry.clients)})`;
-    return wrap(`${nameOf(entry.method)}: ${callers}`, width, '  - ', '    ');
+    return wrap(`[${entry.id}] ${describeVariant(entry.method, entry.variant, entry.tokenFormat)}: ${callers}`, width, '  - ', '    ');
   });
 }
 
 /** What the terminal shows after re-scoring: old and new side by side, then what moved. */
 export function renderComparison(
   comparison: DecisionComparison,
-  recorded: { label: string; recommendation: MethodId; scores: Record<MethodId, number>; plan: readonly Pick<PlanEntry, 'subjects' | 'clients' | 'method'>[] },
+  recorded: { label: string; recommendation: MethodId; scores: Record<MethodId, number>; plan: readonly Pick<PlanEntry, 'id' | 'subjects' | 'clients' | 'method' | 'variant' | 'tokenFormat'>[] },
   style: Style = plainStyle,
   width = REPORT_WIDTH,
 ): string {
@@ -321,7 +360,7 @@ export function renderComparison(
   lines.push(style.bold(`${padEnd('Ranking', nameWidth + 2)}${padStart('recorded', 9)}${padStart('now', 7)}${padStart('change', 8)}`));
   for (const entry of after.ranking) {
     const before = recorded.scores[entry.method] ?? 0;
-    const note = entry.excluded ? style.dim('  ruled out') : entry.method === after.recommendation ? style.accent('  <- recommended') : '';
+    const note = entry.excluded ? style.dim(`  ${exclusionLabel(entry.method, after.plan)}`) : entry.method === after.recommendation ? style.accent('  <- recommended') : '';
     lines.push(
       `  ${padEnd(nameOf(entry.method), nameWidth)}${padStart(String(before), 9)}${padStart(String(entry.score), 7)}${padStart(signed(entry.score - before), 8)}${note}`,
     );
@@ -334,6 +373,11 @@ export function renderComparison(
   lines.push(...renderPlan(after.plan, width));
   if (comparison.methodsAdded.length > 0) lines.push(`  Added: ${list(comparison.methodsAdded.map(nameOf))}`);
   if (comparison.methodsRetired.length > 0) lines.push(`  Dropped: ${list(comparison.methodsRetired.map(nameOf))}`);
+  const pairs = (items: readonly VariantInUse[]) => list(items.map((pair) => describeVariant(pair.method, pair.variant)));
+  const newVariants = comparison.variantsAdded.filter((pair) => !comparison.methodsAdded.includes(pair.method));
+  const oldVariants = comparison.variantsRetired.filter((pair) => !comparison.methodsRetired.includes(pair.method));
+  if (newVariants.length > 0) lines.push(wrap(`Variants added: ${pairs(newVariants)}`, width, '  ', '    '));
+  if (oldVariants.length > 0) lines.push(wrap(`Variants dropped: ${pairs(oldVariants)}`, width, '  ', '    '));
   lines.push('');
 
   if (comparison.effects.length === 0) {

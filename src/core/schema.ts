@@ -12,6 +12,7 @@ import {
   CLIENTS,
   EXPOSURES,
   GRANULARITIES,
+  IDENTITY_PROVIDERS,
   OPS_CAPACITIES,
   REVOCATION_NEEDS,
   STACKS,
@@ -30,6 +31,24 @@ const nonEmptySet = <T extends readonly [string, ...string[]]>(values: T) =>
     z.transform((list: T[number][]) => values.filter((v) => list.includes(v)) as T[number][]),
   );
 
+/** A zod type name in words: "a list", not "array". */
+function expectedInWords(expected: string): string {
+  const words: Record<string, string> = { array: 'a list', object: 'an object', record: 'an object', string: 'text', number: 'a number', int: 'a whole number', boolean: 'true or false' };
+  return words[expected] ?? expected;
+}
+
+/**
+ * What to say when a yes/no field holds text: a quoted "true" needs its quotes
+ * removed; YAML 1.1 words such as yes, no, on, off are plain text in YAML 1.2
+ * and JSON, so they must be replaced.
+ */
+function booleanAdvice(value: string): string {
+  const word = value.trim().toLowerCase();
+  if (word === 'true' || word === 'false') return ', written without quotes';
+  if (['yes', 'no', 'y', 'n', 'on', 'off'].includes(word)) return ` (write true or false: ${value.trim()} is text, not a yes/no value, in YAML 1.2 and JSON)`;
+  return '';
+}
+
 /** Answers as written by a person or a tool: context fields are optional. */
 export const answersInputSchema = z.strictObject({
   subjects: nonEmptySet(SUBJECTS),
@@ -38,6 +57,7 @@ export const answersInputSchema = z.strictObject({
   revocation: z.enum(REVOCATION_NEEDS),
   opsCapacity: z.enum(OPS_CAPACITIES),
   architecture: z.optional(z.enum(ARCHITECTURES)),
+  identityProvider: z.optional(z.enum(IDENTITY_PROVIDERS)),
   exposure: z.optional(z.enum(EXPOSURES)),
   granularity: z.optional(z.enum(GRANULARITIES)),
   audit: z.optional(z.enum(AUDIT_NEEDS)),
@@ -51,29 +71,46 @@ const buildAnswersPatchSchema = () => z.partial(answersInputSchema);
 let answersPatchSchema: ReturnType<typeof buildAnswersPatchSchema> | undefined;
 export type AnswersPatch = z.output<ReturnType<typeof buildAnswersPatchSchema>>;
 
+/** The answers the context defaults depend on. */
+export type CoreAnswers = Pick<Answers, 'subjects' | 'clients' | 'delegatedAccess'>;
+
 /**
- * The documented defaults of the context questions. `sameSiteFrontend`
- * defaults to true only when a browser is among the clients.
+ * The documented defaults of the context questions. Some follow the core
+ * answers, so a default never contradicts what was already said: third-party
+ * apps mean a public API with scopes, a backend integration means partners,
+ * an API no person calls is audited per application, one only people call
+ * per person, and a web UI is assumed to share the API's site.
+ * NOTE: the questionnaire and answers files both take their defaults from
+ * here, so `--yes`, the prompts and `--answers` always agree.
  */
-export const CONTEXT_DEFAULTS = {
-  architecture: 'single-app',
-  exposure: 'internal',
-  granularity: 'roles',
-  audit: 'app-and-user',
-} as const;
+export function contextDefaults(core: CoreAnswers) {
+  const { subjects, clients, delegatedAccess } = core;
+  const people = subjects.includes('end-user');
+  const onlyPeople = subjects.every((subject) => subject === 'end-user');
+  return {
+    architecture: 'single-app',
+    identityProvider: 'none',
+    exposure: subjects.includes('third-party-app') ? 'public' : subjects.includes('backend-integration') ? 'partners' : 'internal',
+    granularity: delegatedAccess || subjects.includes('third-party-app') ? 'scopes' : 'roles',
+    audit: !people && !delegatedAccess ? 'app' : onlyPeople && !delegatedAccess ? 'user' : 'app-and-user',
+    sameSiteFrontend: clients.includes('browser'),
+  } as const satisfies Partial<Answers>;
+}
 
 export function withDefaults(input: z.output<typeof answersInputSchema>): Answers {
+  const defaults = contextDefaults(input);
   const answers: Answers = {
     subjects: input.subjects,
     clients: input.clients,
     delegatedAccess: input.delegatedAccess,
     revocation: input.revocation,
     opsCapacity: input.opsCapacity,
-    architecture: input.architecture ?? CONTEXT_DEFAULTS.architecture,
-    exposure: input.exposure ?? CONTEXT_DEFAULTS.exposure,
-    granularity: input.granularity ?? CONTEXT_DEFAULTS.granularity,
-    audit: input.audit ?? CONTEXT_DEFAULTS.audit,
-    sameSiteFrontend: input.sameSiteFrontend ?? input.clients.includes('browser'),
+    architecture: input.architecture ?? defaults.architecture,
+    identityProvider: input.identityProvider ?? defaults.identityProvider,
+    exposure: input.exposure ?? defaults.exposure,
+    granularity: input.granularity ?? defaults.granularity,
+    audit: input.audit ?? defaults.audit,
+    sameSiteFrontend: input.sameSiteFrontend ?? defaults.sameSiteFrontend,
   };
   if (input.stack !== undefined) answers.stack = input.stack;
   return answers;
@@ -90,6 +127,7 @@ const ANSWER_VALUES: Record<keyof AnswersInput, { values: readonly string[]; lis
   revocation: { values: REVOCATION_NEEDS, list: false },
   opsCapacity: { values: OPS_CAPACITIES, list: false },
   architecture: { values: ARCHITECTURES, list: false },
+  identityProvider: { values: IDENTITY_PROVIDERS, list: false },
   exposure: { values: EXPOSURES, list: false },
   granularity: { values: GRANULARITIES, list: false },
   audit: { values: AUDIT_NEEDS, list: false },
@@ -152,12 +190,14 @@ export function describeIssues(root: unknown, issues: readonly z.core.$ZodIssue[
           path,
           message:
             value === undefined && !inList
-              ? `${path} is missing; it is required, ${kind}: ${allowed}`
+              ? field || issue.code === 'invalid_value'
+                ? `${path} is missing; it is required, ${kind}: ${allowed}`
+                : `${path} is missing; it is required (${expectedInWords(issue.expected)})`
               : !field
                 ? `${path || 'document'} is ${describe(value)}; expected ${issue.code === 'invalid_type' && issue.expected === 'array' ? 'a list' : allowed}`
                 : field.list && !inList
                   ? `${path} is ${describe(value)}; expected a list of: ${allowed}`
-                  : `${path} is ${describe(value)}; allowed: ${allowed}${field.values[0] === 'true' && typeof value === 'string' ? ', written without quotes' : ''}`,
+                  : `${path} is ${describe(value)}; allowed: ${allowed}${field.values[0] === 'true' && typeof value === 'string' ? booleanAdvice(value) : ''}`,
         });
         break;
       }

@@ -106,6 +106,8 @@ export interface Answers {
   granularity: (typeof GRANULARITIES)[number];
   audit: (typeof AUDIT_NEEDS)[number];
   sameSiteFrontend: boolean;
+  /** An identity provider (OIDC/OAuth issuer) the team already runs or rents; `none` when there is none. */
+  identityProvider: IdentityProvider;
   /** Absent when the team has not said; scaffolding then detects it. */
   stack?: Stack;
 }
@@ -130,21 +132,39 @@ export interface Constraint {
   reason: string;
 }
 
+/** How one method rates on one dimension for this API (1 poor … 5 strong), and why. */
+export interface ScoredRating {
+  score: number;
+  rationale: string;
+  /** True when the answers moved the rating away from the knowledge base's typical case. */
+  contextual: boolean;
+}
+
 export interface MethodScore {
   method: MethodId;
   /** 0–100, integer. Excluded methods keep their raw score but rank below every viable one. */
   score: number;
-  /** Each dimension's contribution in points; together they sum to `score` (±1 for rounding). */
+  /** Each dimension's contribution in points; together they sum to `score` exactly. */
   dimensions: Record<DimensionId, number>;
-  /** Present when a hard constraint rules the method out for this API. */
-  excludedBy?: string[];
+  /** The ratings the points came from: what the record and `explain` show. */
+  ratings: Record<DimensionId, ScoredRating>;
+  /** True when a hard rule keeps the method from serving every caller of this API. */
+  excluded: boolean;
+  /** Ids of those rules; empty when the method is not excluded. */
+  excludedBy: string[];
 }
 
-/** One boundary of a hybrid API: which callers, which method, where the line is. */
+/** One boundary of the API: which callers, which method and variant, where the line is. */
 export interface PlanEntry {
+  /** Stable kebab id, unique in the plan; `api` when one entry serves every caller. */
+  id: BoundaryId;
   subjects: Subject[];
   clients: Client[];
   method: MethodId;
+  /** One of `VARIANTS[method]`. */
+  variant: Variant;
+  /** The access-token format of an OAuth boundary; null for the other methods. */
+  tokenFormat: TokenFormat | null;
   /** Where this boundary lies, e.g. "first-party browser app ↔ API on the same site". */
   boundary: string;
   why: string;
@@ -160,10 +180,11 @@ export interface Sensitivity {
 
 export interface Decision {
   recommendation: MethodId;
-  /** All four methods, best first. */
+  /** All four methods, best first; excluded methods last. */
   ranking: MethodScore[];
-  runnerUp: MethodId;
-  /** Score points between the winner and the runner-up. */
+  /** The best other method no hard rule excludes; null when every other one is excluded. */
+  runnerUp: MethodId | null;
+  /** Score points between the winner and the runner-up; 0 without a runner-up. */
   margin: number;
   closeCall: boolean;
   /** Dimensions where the winner gained most over the runner-up, largest first. */
@@ -176,6 +197,8 @@ export interface Decision {
   sensitivity: Sensitivity | null;
   /** What to watch out for with the recommendation (and the plan's other methods). */
   warnings: string[];
-  /** One entry per boundary; a single entry when one method serves every caller. */
+  /** One entry per boundary; a single entry when one method and variant serve every caller. */
   plan: PlanEntry[];
+  /** Distinct auth systems the plan runs: the number of distinct methods in it. */
+  systems: number;
 }

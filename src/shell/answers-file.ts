@@ -1,15 +1,28 @@
 /**
- * Reads an answers file (`--answers <file>`): JSON or YAML, chosen by the
- * extension, else sniffed from the first character. Every failure is a
- * UsageError naming the file, and where possible the field, the bad value,
- * the allowed values, or the line and column of a syntax error.
+ * Reads an answers file (`--answers <file>`, or `-` for standard input): JSON
+ * or YAML, chosen by the extension, else sniffed from the first character.
+ * Every failure is a UsageError naming the file, and where possible the
+ * field, the bad value, the allowed values, or the line and column of a
+ * syntax error. Inputs are bounded: size, YAML aliases, binary content.
  */
-import { readFileSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { UsageError } from '../errors.js';
 import { parseAnswers, parseAnswersPatch, type AnswersPatch, type InputProblem } from '../core/schema.js';
 import type { Answers } from '../core/types.js';
+import { readTextFile, readTextStream } from './files.js';
+
+/** Where `--answers -` reads from. */
+export type StandardInput = AsyncIterable<Buffer | string> & { readonly isTTY?: boolean };
+
+/** An answers file is a dozen lines; a megabyte is a mistake or an attack. */
+export const MAX_ANSWERS_BYTES = 1024 * 1024;
+/** YAML aliases expand on load; a few are fine, thousands are a "billion laughs". */
+const MAX_YAML_ALIASES = 50;
+
+/** The names that mean standard input. */
+const STDIN_NAMES = new Set(['-', '/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
+export const isStandardInput = (file: string): boolean => STDIN_NAMES.has(file);
 
 export type AnswersFormat = 'json' | 'yaml';
 
@@ -128,16 +141,80 @@ export function locateJsonError(text: string): { offset: number; reason: string 
   return { offset: 0, reason: 'not valid JSON' };
 }
 
+/**
+ * The first field name that appears twice in one object of valid JSON, with
+ * where both are. JSON.parse keeps the last silently; YAML refuses
+ * duplicates, and so do we.
+ */
+export function duplicateJsonKey(text: string): { key: string; first: number; second: number } | null {
+  const open: ({ keys: Map<string, number>; expectKey: boolean } | null)[] = [];
+  for (let at = 0; at < text.length; at += 1) {
+    const char = text[at]!;
+    const frame = open.at(-1);
+    if (char === '"') {
+      const start = at;
+      for (at += 1; text[at] !== '"'; at += text[at] === '\\' ? 2 : 1);
+      if (frame?.expectKey) {
+        const key = JSON.parse(text.slice(start, at + 1)) as string;
+        const first = frame.keys.get(key);
+        if (first !== undefined) return { key, first, second: start };
+        frame.keys.set(key, start);
+        frame.expectKey = false;
+      }
+    } else if (char === '{') open.push({ keys: new Map(), expectKey: true });
+    else if (char === '[') open.push(null);
+    else if (char === '}' || char === ']') open.pop();
+    else if (char === ',' && frame) frame.expectKey = true;
+  }
+  return null;
+}
+
+/** Nesting deeper than any answers file needs; deeper input is refused before it can exhaust the stack. */
+const MAX_NESTING = 64;
+
+/** How deep brackets nest, outside strings (a cheap bound before parsing). */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let at = 0; at < text.length; at += 1) {
+    const char = text[at]!;
+    if (inString) {
+      if (char === '\\') at += 1;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === '{' || char === '[') deepest = Math.max(deepest, (depth += 1));
+    else if (char === '}' || char === ']') depth -= 1;
+  }
+  return deepest;
+}
+
 /** Parses the text of an answers file; syntax errors become UsageErrors with line and column. */
 export async function parseAnswersText(label: string, text: string, format: AnswersFormat): Promise<unknown> {
+  if (nestingDepth(text) > MAX_NESTING) {
+    throw new UsageError(`Answers file ${label} nests lists or objects more than ${MAX_NESTING} levels deep; answers are one flat object.`, { hint: HINT });
+  }
   if (format === 'json') {
+    let value: unknown;
     try {
-      return JSON.parse(text) as unknown;
+      value = JSON.parse(text) as unknown;
     } catch {
       const { offset, reason } = locateJsonError(text);
       const { line, column } = lineAndColumn(text, offset);
       throw new UsageError(`Answers file ${label} is not valid JSON: ${reason} (line ${line}, column ${column}).`, { hint: HINT });
     }
+    const duplicate = duplicateJsonKey(text);
+    if (duplicate) {
+      const first = lineAndColumn(text, duplicate.first);
+      const second = lineAndColumn(text, duplicate.second);
+      const where =
+        first.line === second.line ? `line ${first.line}, columns ${first.column} and ${second.column}` : `lines ${first.line} and ${second.line}`;
+      throw new UsageError(
+        `Answers file ${label}: field "${duplicate.key}" appears twice (${where}); keep only the one you mean.`,
+        { hint: HINT },
+      );
+    }
+    return value;
   }
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const [error] = document.errors;
@@ -147,7 +224,18 @@ export async function parseAnswersText(label: string, text: string, format: Answ
     const where = position ? ` (line ${position.line}, column ${position.col})` : '';
     throw new UsageError(`Answers file ${label} is not valid YAML: ${reason}${where}.`, { hint: HINT });
   }
-  const value = document.toJS() as unknown;
+  let value: unknown;
+  try {
+    value = document.toJS({ maxAliasCount: MAX_YAML_ALIASES }) as unknown;
+  } catch (problem) {
+    // yaml refuses to expand aliases past the limit (a "billion laughs" file).
+    if (problem instanceof ReferenceError || /alias/i.test(String(problem))) {
+      throw new UsageError(`Answers file ${label} expands YAML aliases (*name) too many times; write the answers out without aliases.`, {
+        hint: HINT,
+      });
+    }
+    throw problem;
+  }
   // A file of comments only holds no answers; say so rather than "not a mapping".
   if (value === null || value === undefined) throw emptyFile(label);
   return value;
@@ -164,43 +252,45 @@ function problemsError(label: string, problems: readonly InputProblem[]): UsageE
   return new UsageError(message, { hint: HINT });
 }
 
-/** Reads a file's text, turning "missing", "a directory" and "empty" into clear UsageErrors. */
-async function readAnswersText(file: string, cwd: string): Promise<{ label: string; text: string }> {
-  const label = JSON.stringify(file);
-  const path = resolve(cwd, file);
+/**
+ * Reads the answers text from a file or from standard input (`-`,
+ * /dev/stdin), bounded and checked to be text; "missing", "a folder",
+ * "a device" and "empty" become clear UsageErrors.
+ */
+async function readAnswersText(file: string, cwd: string, stdin: StandardInput | undefined): Promise<{ label: string; text: string }> {
+  if (file === '') throw new UsageError('--answers is empty.', { hint: 'Give the path of a JSON or YAML file, or - to read standard input.' });
+  let label = JSON.stringify(file);
   let text: string;
-  try {
-    const info = statSync(path);
-    if (info.isDirectory()) throw new UsageError(`Answers file ${label} is a directory; give the path of a JSON or YAML file.`);
-    if (!info.isFile()) throw new UsageError(`Answers file ${label} is not a regular file; give the path of a JSON or YAML file.`);
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UsageError(`Answers file ${label} does not exist.`, { hint: `Looked for it at ${path}.` });
-    if (code === 'EACCES') throw new UsageError(`Answers file ${label} cannot be read: permission denied.`);
-    throw new UsageError(`Answers file ${label} cannot be read: ${(error as Error).message}`, { cause: error });
+  if (isStandardInput(file)) {
+    label = 'from standard input';
+    if (stdin === undefined) throw new UsageError('Standard input cannot be read here.', { hint: 'Pass the answers as a file instead.' });
+    text = await readTextStream(stdin, 'the answers on standard input', { maxBytes: MAX_ANSWERS_BYTES });
+  } else {
+    const path = resolve(cwd, file);
+    const read = readTextFile({ path, what: 'answers file', cwd, label, hint: HINT }, { maxBytes: MAX_ANSWERS_BYTES });
+    if (read.kind === 'missing') throw new UsageError(`Answers file ${label} does not exist.`, { hint: `Looked for it at ${path}.` });
+    text = read.text;
   }
   if (text.trim() === '') throw emptyFile(label);
-  return { label, text: text.replace(/^\uFEFF/, '') };
+  return { label, text };
 }
 
-async function readAnswersDocument(file: string, cwd: string): Promise<{ label: string; document: unknown }> {
-  const { label, text } = await readAnswersText(file, cwd);
-  return { label, document: await parseAnswersText(label, text, answersFormat(file, text)) };
+async function readAnswersDocument(file: string, cwd: string, stdin: StandardInput | undefined): Promise<{ label: string; document: unknown }> {
+  const { label, text } = await readAnswersText(file, cwd, stdin);
+  return { label, document: await parseAnswersText(label, text, answersFormat(isStandardInput(file) ? '' : file, text)) };
 }
 
 /** Reads and validates a complete answers file, applying the documented defaults. */
-export async function readAnswersFile(file: string, cwd: string): Promise<Answers> {
-  const { label, document } = await readAnswersDocument(file, cwd);
+export async function readAnswersFile(file: string, cwd: string, stdin?: StandardInput): Promise<Answers> {
+  const { label, document } = await readAnswersDocument(file, cwd, stdin);
   const result = parseAnswers(document);
   if (!result.ok) throw problemsError(label, result.problems);
   return result.value;
 }
 
 /** Reads and validates a partial answers file (only the answers that changed). */
-export async function readAnswersPatchFile(file: string, cwd: string): Promise<AnswersPatch> {
-  const { label, document } = await readAnswersDocument(file, cwd);
+export async function readAnswersPatchFile(file: string, cwd: string, stdin?: StandardInput): Promise<AnswersPatch> {
+  const { label, document } = await readAnswersDocument(file, cwd, stdin);
   const result = parseAnswersPatch(document);
   if (!result.ok) throw problemsError(label, result.problems);
   return result.value;

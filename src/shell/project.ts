@@ -3,9 +3,11 @@
  * `scaffold` (to fit the generated code to the project) and `check` (to see
  * the stack and the auth packages in use). The environment is a parameter.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { UsageError } from '../errors.js';
+import { locateJsonError } from './answers-file.js';
+import { displayPath, errorCode, readTextFile, rethrowFileSystemError } from './files.js';
 import { STACKS, type Stack } from '../core/types.js';
 import type { DeclaredDependency, Detected, Lang, ModuleFormat, PackageManager, ProjectInfo } from '../core/scaffold/model.js';
 import { packageNameFromFolder } from '../core/scaffold/project-files.js';
@@ -21,14 +23,42 @@ const AUTH_PACKAGE_PATTERNS = [/^passport-/, /^@auth\//];
 
 const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies'] as const;
 
-async function readOptional(path: string): Promise<string | null> {
+/** package.json files are small; one this large is not a project's manifest. */
+const MAX_PACKAGE_JSON_BYTES = 4 * 1024 * 1024;
+
+const PACKAGE_JSON_HINT = 'Fix package.json (or run in another folder) and try again.';
+
+/** A value's kind in words, for "it holds …" messages. */
+const kindOf = (value: unknown): string =>
+  value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+
+/** Parses package.json, naming the line and column of a syntax error and refusing anything but an object. */
+function parsePackageJson(text: string, shown: string): Record<string, unknown> {
+  let parsed: unknown;
   try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return null;
-    throw error;
+    parsed = JSON.parse(text);
+  } catch {
+    const { offset, reason } = locateJsonError(text);
+    const before = text.slice(0, offset);
+    const line = before.split('\n').length;
+    const column = offset - before.lastIndexOf('\n');
+    throw new UsageError(`${shown} is not valid JSON: ${reason} (line ${line}, column ${column}).`, { hint: PACKAGE_JSON_HINT });
   }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new UsageError(`${shown} must hold one JSON object ({ "name": …, "dependencies": … }); it holds ${kindOf(parsed)}.`, {
+      hint: PACKAGE_JSON_HINT,
+    });
+  }
+  const object = parsed as Record<string, unknown>;
+  for (const field of DEPENDENCY_FIELDS) {
+    const map = object[field];
+    if (map !== undefined && (map === null || typeof map !== 'object' || Array.isArray(map))) {
+      throw new UsageError(`${shown}: "${field}" must be an object of package names and version ranges; it is ${kindOf(map)}.`, {
+        hint: PACKAGE_JSON_HINT,
+      });
+    }
+  }
+  return object;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -81,27 +111,27 @@ function packageManagerFromUserAgent(userAgent: string | undefined): PackageMana
  * Detects a project. `env` supplies `npm_config_user_agent` (set when auth-decide
  * runs through `npx`, `pnpm dlx` or `yarn dlx`), the last hint for the package manager.
  */
-export async function detectProject(dir: string, env: Record<string, string | undefined>): Promise<ProjectInfo> {
-  const packageJsonPath = join(dir, 'package.json');
-  const packageJsonText = await readOptional(packageJsonPath);
-  let packageJson: Record<string, unknown> = {};
-  if (packageJsonText !== null) {
-    try {
-      const parsed: unknown = JSON.parse(packageJsonText);
-      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
-      packageJson = parsed as Record<string, unknown>;
-    } catch (error) {
-      throw new UsageError(`${packageJsonPath} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`, {
-        hint: 'Fix package.json (or run in another folder) and try again.',
+export async function detectProject(dir: string, env: Record<string, string | undefined>, cwd: string = dir): Promise<ProjectInfo> {
+  try {
+    const info = await stat(dir);
+    if (!info.isDirectory()) {
+      throw new UsageError(`The project folder ${displayPath(dir, cwd)} is a file, not a folder.`, {
+        hint: 'Give the folder that holds (or will hold) package.json.',
       });
     }
+  } catch (error) {
+    if (errorCode(error) !== 'ENOENT') rethrowFileSystemError(error, 'read', { path: dir, what: 'the project folder', cwd });
   }
+  const packageJsonPath = join(dir, 'package.json');
+  const read = readTextFile({ path: packageJsonPath, what: 'package.json', cwd, hint: PACKAGE_JSON_HINT }, { maxBytes: MAX_PACKAGE_JSON_BYTES });
+  const packageJsonText = read.kind === 'text' ? read.text : null;
+  const packageJson: Record<string, unknown> = packageJsonText === null ? {} : parsePackageJson(packageJsonText, displayPath(packageJsonPath, cwd));
   const hasPackageJson = packageJsonText !== null;
 
   const dependencies: DeclaredDependency[] = [];
   for (const field of DEPENDENCY_FIELDS) {
     const map = packageJson[field];
-    if (map === null || typeof map !== 'object') continue;
+    if (map === undefined) continue;
     for (const [name, range] of Object.entries(map as Record<string, unknown>)) {
       if (!dependencies.some((d) => d.name === name)) dependencies.push({ name, range: String(range), field });
     }

@@ -10,6 +10,7 @@ import {
   select as inquirerSelect,
 } from '@inquirer/prompts';
 import { CancelledError } from '../errors.js';
+import { wrapText } from '../core/wrap.js';
 import { QUESTIONS, type ChoiceValue, type Question } from '../core/questions.js';
 import type { AnswerKey, Answers } from '../core/types.js';
 
@@ -59,15 +60,19 @@ export interface PromptBackend {
  * (a report or a `--json` document) even in an interactive run.
  */
 export function inquirerBackend(
-  streams: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream } = { input: process.stdin, output: process.stderr },
+  streams: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream & { columns?: number } } = { input: process.stdin, output: process.stderr },
 ): PromptBackend {
   const context = { input: streams.input, output: streams.output, clearPromptOnDone: false };
+  // Hints and descriptions wrap at word boundaries to the terminal, so none breaks mid-word.
+  const width = () => Math.min(streams.output.columns && streams.output.columns >= 20 ? streams.output.columns : 80, 80);
+  const wrapChoices = <C extends { description?: string }>(choices: readonly C[]): C[] =>
+    choices.map((choice) => (choice.description === undefined ? { ...choice } : { ...choice, description: wrapText(choice.description, width()) }));
   return {
     select: (options) =>
       inquirerSelect(
         {
           message: options.message,
-          choices: options.choices.map((choice) => ({ ...choice })),
+          choices: wrapChoices(options.choices),
           ...(options.default === undefined ? {} : { default: options.default }),
           pageSize: 10,
         },
@@ -77,7 +82,7 @@ export function inquirerBackend(
       inquirerCheckbox(
         {
           message: options.message,
-          choices: options.choices.map((choice) => ({ ...choice })),
+          choices: wrapChoices(options.choices),
           required: options.required ?? false,
           pageSize: 10,
         },
@@ -94,7 +99,7 @@ export function inquirerBackend(
         context,
       ),
     note: (text) => {
-      streams.output.write(`${text}\n`);
+      streams.output.write(`${wrapText(text, width())}\n`);
     },
   };
 }

@@ -12,6 +12,8 @@ import { chmod, lstat, mkdir, readFile, rename, rmdir, stat, unlink, writeFile }
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { ExistingFile } from '../core/scaffold/plan.js';
+import { fileSystemProblem, pseudoFileSystemOf } from './files.js';
+import { noteWritten, withoutInterrupts } from './journal.js';
 
 export interface FileWrite {
   /** Relative to the project root, posix style. */
@@ -76,6 +78,18 @@ async function ensureDirectory(dir: string, created: string[]): Promise<void> {
  * failed and confirming the rollback, or listing what could not be restored.
  */
 export async function writeTransaction(root: string, writes: readonly FileWrite[]): Promise<void> {
+  const pseudo = pseudoFileSystemOf(root);
+  if (pseudo !== null) {
+    throw new UsageError(`${root} is on ${pseudo}, a file system the kernel generates; generated code cannot go there.`, {
+      hint: 'Run the scaffold in your project folder, or pass --dir <project>.',
+    });
+  }
+  // A Ctrl-C waits until every file is in place or rolled back.
+  await withoutInterrupts(() => writeAll(root, writes));
+  noteWritten(`${writes.length} generated file${writes.length === 1 ? '' : 's'} in ${root}`);
+}
+
+async function writeAll(root: string, writes: readonly FileWrite[]): Promise<void> {
   const staged: Staged[] = [];
   const createdDirs: string[] = [];
   const suffix = randomBytes(4).toString('hex');
@@ -111,8 +125,15 @@ export async function writeTransaction(root: string, writes: readonly FileWrite[
     }
   } catch (error) {
     const unrestored = await rollBack(staged, createdDirs);
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new UsageError(`Could not write ${failedPath}: ${reason}`, {
+    const errno = error as NodeJS.ErrnoException;
+    const folder = errno.syscall === 'mkdir';
+    const problem = fileSystemProblem(error, folder ? 'create' : 'write', {
+      path: typeof errno.path === 'string' ? errno.path : join(root, failedPath),
+      what: folder ? 'the folder' : 'the file',
+      cwd: root,
+    });
+    const reason = problem?.message ?? (error instanceof Error ? error.message : String(error));
+    throw new UsageError(`Could not write ${failedPath}. ${reason}`, {
       hint:
         unrestored.length === 0
           ? 'Nothing was changed: every file this run had written was restored and new folders were removed.'

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runCheck, type CheckOptions } from '../../src/cli/commands/check.js';
-import { caught, decideInto, makeProject, PARTNER_ANSWERS, testContext, type Project } from '../review/support.js';
+import { caught, decideInto, duplicateRecord, makeProject, PARTNER_ANSWERS, testContext, type Project } from '../review/support.js';
 
 // Handlers run the real engine, renderer and file system; give a busy machine room.
 vi.setConfig({ testTimeout: 30_000 });
@@ -222,7 +222,8 @@ describe('check: records that cannot be trusted as they are', () => {
 
   it('two records claiming to be current: exit 1 naming both and what to do', async () => {
     const first = await decideInto(project, PARTNER_ANSWERS, { now: DECIDED });
-    const second = await decideInto(project, PARTNER_ANSWERS, { now: DECIDED });
+    // Two branches each recorded a decision and were merged.
+    const second = duplicateRecord(project, first, 2);
     const result = await check({ json: true });
     expect(result.code).toBe(1);
     const finding = result.json().findings[0]!;

@@ -1,11 +1,10 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CliContext } from '../../src/cli/context.js';
 import { runDecide } from '../../src/cli/commands/decide.js';
 import { CancelledError, UsageError } from '../../src/errors.js';
 import type { PromptBackend } from '../../src/shell/prompts.js';
-import { makeTempDir, snapshotTree } from './helpers.js';
+import { captureContext, makeTempDir, snapshotTree } from './helpers.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -14,19 +13,7 @@ beforeEach(() => {
 });
 afterEach(() => cleanup());
 
-function context(interactive: boolean) {
-  const out = { stdout: '', stderr: '' };
-  const ctx: CliContext = {
-    cwd: dir,
-    env: {},
-    now: new Date('2025-03-01T12:00:00Z'),
-    interactive,
-    stdout: { write: (text) => void (out.stdout += text) },
-    stderr: { write: (text) => void (out.stderr += text) },
-    color: false,
-  };
-  return { ctx, out };
-}
+const context = (interactive: boolean) => captureContext(dir, { interactive });
 
 /** Answers each prompt by a substring of its message; unknown prompts take their default. */
 function scripted(replies: Record<string, unknown>, asked: string[] = []): PromptBackend {
@@ -71,14 +58,14 @@ describe('runDecide with injected prompts', () => {
     );
     await runDecide({ context: ctx, version: '0.0.0-test', prompts });
     // No browser among the clients, so the same-site question is skipped.
-    expect(asked.filter((message) => message.endsWith('?') || message.includes('?'))).toHaveLength(12);
+    expect(asked.filter((message) => message.endsWith('?') || message.includes('?'))).toHaveLength(13);
     expect(asked.some((message) => message.includes('same site'))).toBe(false);
     expect(asked.at(-1)).toMatch(/^Scaffold /);
     expect(out.stdout).toMatch(/^Recommendation: API keys/);
     const records = readdirSync(join(dir, 'docs', 'decisions'));
     expect(records).toHaveLength(1);
     expect(out.stderr).toContain(`Wrote docs/decisions/${records[0]}`);
-    expect(out.stderr).toContain('Later: auth-decide scaffold');
+    expect(out.stderr).toContain('To scaffold it later:\n  auth-decide scaffold --stack express\n');
     expect(asked.at(-1)).toContain('Scaffold the plan (API keys)');
   });
 

@@ -46,7 +46,7 @@ describe('decide --answers', () => {
     const result = await runCli(['decide', '--answers', 'answers.yaml'], { cwd: dir });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Recommendation: /);
-    expect(result.stdout).toContain('Plan: one method per boundary');
+    expect(result.stdout).toMatch(/^Plan: \d+ boundaries, \d+ auth systems?$/m);
     expect(result.stdout).not.toMatch(ESCAPES);
     const records = listRecords(join(dir, 'docs', 'decisions'));
     expect(records).toHaveLength(1);
@@ -77,19 +77,21 @@ describe('decide --answers', () => {
     expect(result.code).toBe(0);
     const document = JSON.parse(result.stdout) as {
       recommendation: string;
-      ranking: { method: string; score: number; dimensions: Record<string, number>; excludedBy?: string[] }[];
-      plan: { subjects: string[]; clients: string[]; method: string }[];
+      ranking: { method: string; score: number; dimensions: Record<string, number>; excluded: boolean; excludedBy: string[] }[];
+      plan: { id: string; subjects: string[]; clients: string[]; method: string; variant: string; tokenFormat: string | null }[];
+      systems: number;
       warnings: string[];
       record: { path: string; written: boolean };
     };
-    expect(Object.keys(document).slice(0, 4)).toEqual(['recommendation', 'ranking', 'plan', 'warnings']);
+    expect(Object.keys(document).slice(0, 5)).toEqual(['recommendation', 'ranking', 'plan', 'systems', 'warnings']);
     expect(document.recommendation).toBe('oauth');
     expect(document.ranking.map((entry) => entry.method).sort()).toEqual(['api-key', 'jwt', 'oauth', 'session']);
     expect(document.ranking[0]!.method).toBe(document.recommendation);
     // Best first: viable methods by score, then methods a hard rule excludes.
-    const viable = document.ranking.filter((entry) => !entry.excludedBy);
+    const viable = document.ranking.filter((entry) => !entry.excluded);
     expect(viable.map((entry) => entry.score)).toEqual([...viable.map((entry) => entry.score)].sort((a, b) => b - a));
-    expect(document.ranking.findIndex((entry) => entry.excludedBy)).not.toBe(0);
+    expect(document.ranking.findIndex((entry) => entry.excluded)).not.toBe(0);
+    for (const entry of document.ranking) expect(entry.excludedBy.length > 0).toBe(entry.excluded);
     expect(Object.keys(document.ranking[0]!.dimensions)).toEqual([
       'implementation-complexity',
       'developer-experience',
@@ -101,6 +103,8 @@ describe('decide --answers', () => {
     ]);
     expect(document.plan.length).toBeGreaterThan(1);
     expect(document.plan.some((entry) => entry.method === 'oauth' && entry.subjects.includes('third-party-app'))).toBe(true);
+    expect(document.plan.find((entry) => entry.method === 'oauth')).toMatchObject({ id: 'third-party-apps', variant: 'authorization-code' });
+    expect(document.systems).toBe(new Set(document.plan.map((entry) => entry.method)).size);
     expect(document.record.written).toBe(true);
     expect(existsSync(join(dir, document.record.path))).toBe(true);
     expect(result.stderr).toBe(`Wrote ${document.record.path}\n`);
@@ -124,7 +128,7 @@ describe('decide --answers', () => {
     const text = await runCli(['--answers', 'answers.yaml', '--dry-run'], { cwd: dir });
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/--- docs\/decisions\/0004-[a-z0-9-]+\.md \(would be written\) ---\n---\nstatus: accepted/);
-    expect(text.stderr).toMatch(/^Dry run: would write docs\/decisions\/0004-[a-z0-9-]+\.md; nothing was written\.\n$/);
+    expect(text.stderr).toMatch(/^Dry run: would write docs\/decisions\/0004-[a-z0-9-]+\.md;\snothing was written\.\n$/);
     const json = await runCli(['--answers', 'answers.yaml', '--dry-run', '--json'], { cwd: dir });
     expect(json.code).toBe(0);
     const document = JSON.parse(json.stdout) as { record: { path: string; written: boolean; content: string } };
@@ -169,8 +173,10 @@ describe('bad input exits 2 and writes nothing', () => {
     const result = await runCli(['--answers', 'answers.yaml'], { cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
+    // Wrapped at 80 columns, at word boundaries.
     expect(result.stderr).toBe(
-      'Error: Answers file "answers.yaml": revocation is "soon"; allowed: immediate | minutes | at-expiry.\n' +
+      'Error: Answers file "answers.yaml": revocation is "soon"; allowed: immediate |\n' +
+        'minutes | at-expiry.\n' +
         'The answers contract is described in the README (section "The answers file").\n',
     );
     expect(snapshotTree(dir)).toEqual(before);

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { CliContext } from '../../src/cli/context.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'auth-decide.js');
@@ -28,13 +29,20 @@ export interface RunResult {
  */
 export function runCli(
   args: string[],
-  options: { cwd: string; env?: Record<string, string | undefined>; input?: string },
+  options: {
+    cwd: string;
+    env?: Record<string, string | undefined>;
+    input?: string;
+    /** A command that runs the CLI (e.g. `unshare -m …`): it gets node, the bin and `args` appended. */
+    via?: string[];
+  },
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     // An `undefined` in options.env removes that variable.
     const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: '0', CI: undefined, ...options.env };
     for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const [file, ...rest] = [...(options.via ?? []), process.execPath, BIN, ...args];
+    const child = spawn(file!, rest, { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -43,6 +51,21 @@ export function runCli(
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
     if (options.input !== undefined) child.stdin.end(options.input);
   });
+}
+
+/** A CliContext for calling a handler directly, capturing what it prints. */
+export function captureContext(cwd: string, options: { interactive?: boolean; now?: Date } = {}) {
+  const out = { stdout: '', stderr: '' };
+  const ctx: CliContext = {
+    cwd,
+    env: {},
+    now: options.now ?? new Date('2025-03-01T12:00:00Z'),
+    interactive: options.interactive ?? false,
+    stdout: { write: (text) => void (out.stdout += text) },
+    stderr: { write: (text) => void (out.stderr += text) },
+    color: false,
+  };
+  return { ctx, out };
 }
 
 export function makeTempDir(prefix: string): { dir: string; cleanup: () => void } {

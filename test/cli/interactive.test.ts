@@ -3,7 +3,7 @@
  * test types keystrokes and reads the screen, as a person would.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { assertBuilt, BIN, listRecords, makeTempDir, snapshotTree } from './helpers.js';
@@ -44,11 +44,12 @@ async function answer(message: string, ...names: string[]): Promise<void> {
 
 const exitCode = () => join(dir, '.exit-code');
 
-function start(args: string): void {
+function start(args: string, width = 110): void {
   const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
-  // The exit code goes to a file because the pane closes with the process.
-  const command = `cd ${quote(dir)} && env -u CI -u NO_COLOR FORCE_COLOR=0 ${quote(process.execPath)} ${quote(BIN)} ${args}; echo $? > .exit-code`;
-  tmux('new-session', '-d', '-s', 'decide', '-x', '110', '-y', '50', command);
+  // The exit code goes to a file: the shell in the pane outlives the process.
+  // The pane stays open after the process (until the server is killed) so its last words can be read.
+  const command = `cd ${quote(dir)} && env -u CI -u NO_COLOR FORCE_COLOR=0 ${quote(process.execPath)} ${quote(BIN)} ${args}; echo $? > .exit-code; sleep 600`;
+  tmux('new-session', '-d', '-s', 'decide', '-x', String(width), '-y', '50', command);
 }
 
 async function finished(): Promise<number> {
@@ -77,21 +78,31 @@ describe('interactive decide in a terminal', () => {
     await answer('Who calls your API?', 'Space', 'Enter');
     // Q2: keep Browser, add Backend service (last row).
     await answer('Where does the calling code run?', 'Up', 'Space', 'Enter');
-    await answer('Must users let one app act for them elsewhere', 'Enter');
+    await answer('Do people let other apps use your API for them', 'Enter');
     // Q4: default "Within minutes"; one up is "Immediately".
     await answer('How fast must you be able to cut off access?', 'Up', 'Enter');
     await answer('How much auth machinery can your team run', 'Down', 'Enter');
     await answer('Is the API one application or several services?', 'Down', 'Enter');
+    // Default "None"; one down is "Hosted".
+    await answer('Do people already sign in through an identity provider', 'Down', 'Enter');
     await answer('Who can reach the API?', 'Down', 'Enter');
     await answer('How fine-grained must permissions be?', 'Enter');
     await answer('Whom must each request be traceable to?', 'Enter');
     await answer('Is the web UI served from the same site as the API?', 'Enter');
-    // Q11: default "Not decided" is last; two up is Fastify.
+    // Q12: default "Not decided" is last; two up is Fastify.
     await answer('Which web framework serves the API?', 'Up', 'Up', 'Enter');
     await waitFor(() => safeScreen().includes('Your answers'), 'the summary');
     expect(screen()).toMatch(/Revocation\s+Immediately/);
     await answer('Compare the four methods with these answers?', 'Enter');
-    await answer('Scaffold ', 'n', 'Enter');
+    // A hosted identity provider makes the plan an OAuth resource server, whose package needs
+    // Node 22: on an older Node the tool says why it does not offer the scaffold, and asks nothing.
+    const nodeMajor = Number(process.versions.node.split('.')[0]);
+    if (nodeMajor >= 22) {
+      await answer('Scaffold ', 'n', 'Enter');
+    } else {
+      await waitFor(() => /Not offering to scaffold the plan \(OAuth 2\) now: it needs Node 22/.test(safeScreen().replace(/\s+/g, ' ')), 'the reason no scaffold is offered');
+      expect(screen()).not.toContain('? Scaffold ');
+    }
 
     expect(await finished()).toBe(0);
     const records = listRecords(join(dir, 'docs', 'decisions'));
@@ -99,8 +110,9 @@ describe('interactive decide in a terminal', () => {
     const record = readFileSync(join(dir, 'docs', 'decisions', records[0]!), 'utf8');
     expect(record).toMatch(/^---\nstatus: accepted\n/);
     const block = record.slice(0, record.indexOf('\n---\n', 4));
-    expect(block).toMatch(/subjects:\n\s+- internal-service\n\s+- end-user\n/);
-    expect(block).toMatch(/clients:\n\s+- browser\n\s+- backend-service\n/);
+    expect(block).toContain('subjects: [internal-service, end-user]');
+    expect(block).toContain('clients: [browser, backend-service]');
+    expect(block).toContain('identityProvider: hosted');
     expect(block).toContain('revocation: immediate');
     expect(block).toContain('opsCapacity: high');
     expect(block).toContain('architecture: multi-service');
@@ -115,5 +127,42 @@ describe('interactive decide in a terminal', () => {
     expect(await finished()).toBe(130);
     const files = Object.keys(snapshotTree(dir));
     expect(files).toEqual(['.exit-code']);
+  });
+
+  it('Ctrl-C at the scaffold question after the record was written says the record was kept', { timeout: TIMEOUT }, async () => {
+    writeFileSync(
+      join(dir, 'answers.yaml'),
+      'subjects: [end-user]\nclients: [browser]\ndelegatedAccess: false\nrevocation: minutes\nopsCapacity: medium\n',
+    );
+    start('decide --answers answers.yaml', 80);
+    await answer('Decide with these answers and write the record?', 'Enter');
+    await answer('Scaffold ', 'C-c');
+    expect(await finished()).toBe(130);
+    const records = listRecords(join(dir, 'docs', 'decisions'));
+    expect(records).toHaveLength(1);
+    const text = screen().replace(/\s+/g, ' ');
+    expect(text).toContain(`Cancelled. Written before it stopped, and kept: the decision record docs/decisions/${records[0]}.`);
+    expect(text).not.toContain('Nothing was written');
+  });
+});
+
+describe('the questionnaire at 80 columns', () => {
+  it('wraps every hint at word boundaries, and Ctrl-C ends below the prompt without redrawing over it', { timeout: TIMEOUT }, async () => {
+    start('decide', 80);
+    await answer('Who calls your API?', 'Enter');
+    await waitFor(() => safeScreen().includes('? Where does the calling code run?'), 'the second question');
+    // -J joins lines the terminal wrapped itself: any line wider than the pane was broken mid-word.
+    const lines = screen().split('\n');
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(80);
+    keys('C-c');
+    expect(await finished()).toBe(130);
+    const after = screen().split('\n').filter((line) => line.trim() !== '');
+    const cancelled = after.findIndex((line) => line.startsWith('Cancelled.'));
+    expect(after[cancelled]).toBe('Cancelled. Nothing was written.');
+    // The prompt is left whole above the message: its last line (the key help) right before it.
+    expect(after[cancelled - 1]).toMatch(/navigate/);
+    for (const choice of ['Browser', 'Mobile app', 'Command-line tool', 'Scheduled job', 'Backend service']) {
+      expect(after.slice(0, cancelled).some((line) => line.includes(choice))).toBe(true);
+    }
   });
 });

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { answersArbitrary } from './arbitraries.js';
 import { BASE_WEIGHTS, CLOSE_CALL_MARGIN, decide } from '../../src/core/engine.js';
 import { withDefaults, type AnswersInput } from '../../src/core/schema.js';
 import { DIMENSION_IDS, METHOD_IDS, type Answers, type Decision, type DimensionId, type MethodId } from '../../src/core/types.js';
@@ -142,19 +144,21 @@ describe('hybrid plans', () => {
     granularity: 'scopes',
   });
 
-  it('splits a platform: its first-party web UI on sessions, outside apps on OAuth, internal callers on keys', () => {
+  it('splits a platform: its first-party web UI on sessions, outside apps on OAuth, internal callers on service tokens', () => {
     const decision = decide(platformWithEverything);
     expect(decision.recommendation).toBe('oauth');
-    expect(decision.plan.map((entry) => [entry.method, entry.subjects, entry.clients])).toEqual([
-      ['oauth', ['third-party-app'], ['backend-service']],
-      ['session', ['end-user'], ['browser']],
-      ['api-key', ['internal-service'], ['backend-service']],
+    expect(decision.plan.map((entry) => [entry.id, entry.method, entry.variant, entry.subjects, entry.clients])).toEqual([
+      ['third-party-apps', 'oauth', 'authorization-code', ['third-party-app'], ['backend-service']],
+      // The authorization server is already there: the internal services become its clients rather than a third system.
+      ['services', 'oauth', 'client-credentials', ['internal-service'], ['backend-service']],
+      ['browser-app', 'session', 'cookie', ['end-user'], ['browser']],
     ]);
+    expect(decision.systems).toBe(2);
     for (const entry of decision.plan) {
       expect(entry.boundary).toMatch(/↔/);
       expect(entry.why.length).toBeGreaterThan(20);
     }
-    expect(decision.plan[1]?.boundary).toMatch(/same site/);
+    expect(decision.plan[2]?.boundary).toMatch(/same site/);
     expect(decision.warnings.some((warning) => /own boundary/.test(warning))).toBe(true);
   });
 
@@ -164,10 +168,17 @@ describe('hybrid plans', () => {
     expect(browserEntry?.boundary).toMatch(/another site/);
   });
 
-  it('uses JWTs between services when the internal side is distributed', () => {
-    const decision = decide({ ...platformWithEverything, architecture: 'multi-service', revocation: 'minutes' });
-    const internal = decision.plan.find((entry) => entry.subjects.includes('internal-service'));
-    expect(internal?.method).toBe('jwt');
+  it('gives internal services JWTs only from a token service', () => {
+    const decision = decide(DISTRIBUTED_CENTRAL_IDENTITY);
+    for (const entry of decision.plan.filter((candidate) => candidate.method === 'jwt')) expect(entry.variant).toBe('token-service');
+    fc.assert(
+      fc.property(answersArbitrary, (input) => {
+        for (const entry of decide(input).plan) {
+          if (entry.method === 'jwt' && entry.subjects.some((subject) => subject !== 'end-user')) expect(entry.variant).toBe('token-service');
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('keeps a single entry, covering every caller, when one method serves everyone', () => {
@@ -213,16 +224,23 @@ describe('hard constraints', () => {
 
   it('never puts a key in code that only browsers and mobile apps run', () => {
     const decision = decide(
-      answers({ subjects: ['end-user'], clients: ['browser', 'mobile'], delegatedAccess: false, revocation: 'at-expiry', opsCapacity: 'low', audit: 'app' }),
+      answers({ subjects: ['third-party-app'], clients: ['browser', 'mobile'], delegatedAccess: false, revocation: 'at-expiry', opsCapacity: 'low', audit: 'app' }),
     );
     expect(scoreOf(decision, 'api-key').excludedBy).toEqual(['no-secret-in-public-client']);
     expect(decision.ranking.at(-1)?.method).toBe('api-key');
     expect(decision.recommendation).not.toBe('api-key');
   });
 
-  it('rules sessions out when no caller is a person in a browser', () => {
+  it('rules API keys out for an API only people call: keys authenticate programs', () => {
+    const decision = decide(
+      answers({ subjects: ['end-user'], clients: ['cli', 'scheduled-job'], delegatedAccess: false, revocation: 'minutes', opsCapacity: 'low' }),
+    );
+    expect(scoreOf(decision, 'api-key')).toMatchObject({ excluded: true, excludedBy: ['api-key-not-for-people'] });
+  });
+
+  it('rules sessions out when no caller is a person', () => {
     const decision = decide(INTERNAL_SERVICE);
-    expect(scoreOf(decision, 'session').excludedBy).toEqual(['session-needs-browser-user']);
+    expect(scoreOf(decision, 'session')).toMatchObject({ excluded: true, excludedBy: ['session-needs-people'] });
     expect(decision.ranking.at(-1)?.method).toBe('session');
   });
 
@@ -263,7 +281,6 @@ describe('weights', () => {
     ['audit', 'app-and-user', 'auditability'],
     ['architecture', 'multi-service', 'scalability'],
     ['exposure', 'public', 'security-surface'],
-    ['exposure', 'public', 'developer-experience'],
   ] as const)('%s = %s raises the weight of %s, with a reason', (question, value, dimension) => {
     const neutral = answers({
       subjects: ['internal-service'],
@@ -281,6 +298,16 @@ describe('weights', () => {
     expect(after.weight).toBeGreaterThan(before.weight);
     expect(after.reasons.length).toBe(before.reasons.length + 1);
     expect(after.reasons.at(-1)).toMatch(/\(\+\d\)$/);
+  });
+
+  it('raises the developer-experience weight for a public API only when outside developers write the callers', () => {
+    const firstPartyOnly = answers({ subjects: ['end-user'], clients: ['browser'], delegatedAccess: false, revocation: 'minutes', opsCapacity: 'medium' });
+    const internal = weightOf(decide({ ...firstPartyOnly, exposure: 'internal' }), 'developer-experience');
+    expect(weightOf(decide({ ...firstPartyOnly, exposure: 'public' }), 'developer-experience')).toEqual(internal);
+    const partners = { ...firstPartyOnly, subjects: ['backend-integration' as const], clients: ['backend-service' as const] };
+    const moved = weightOf(decide({ ...partners, exposure: 'public' }), 'developer-experience');
+    expect(moved.weight).toBeGreaterThan(weightOf(decide({ ...partners, exposure: 'internal' }), 'developer-experience').weight);
+    expect(moved.reasons.at(-1)).toMatch(/outside developers .*\(\+2\)$/);
   });
 
   it('lowers the implementation weight for a team that can run demanding infrastructure', () => {
@@ -321,11 +348,13 @@ describe('scores and explanation', () => {
   it('reports the margin, the runner-up and the dimensions that decided it', () => {
     const decision = decide(BROWSER_APP_SERVER_LOGIN);
     const [winner, runnerUp] = decision.ranking;
-    expect(decision.runnerUp).toBe(runnerUp?.method);
+    // Opaque OAuth tokens can be revoked at once, which puts OAuth ahead of JWTs here.
+    expect(decision.runnerUp).toBe('oauth');
+    expect(runnerUp?.method).toBe('oauth');
     expect(decision.margin).toBe((winner?.score ?? 0) - (runnerUp?.score ?? 0));
     expect(decision.closeCall).toBe(false);
     expect(decision.decidingDimensions.length).toBeGreaterThan(0);
-    expect(decision.decidingDimensions[0]?.dimension).toBe('revocation');
+    expect(['implementation-complexity', 'developer-experience']).toContain(decision.decidingDimensions[0]?.dimension);
     for (const { dimension, points } of decision.decidingDimensions) {
       expect(points).toBe((winner?.dimensions[dimension] ?? 0) - (runnerUp?.dimensions[dimension] ?? 0));
       expect(points).toBeGreaterThan(0);
@@ -333,7 +362,7 @@ describe('scores and explanation', () => {
     const points = decision.decidingDimensions.map((entry) => entry.points);
     expect(points).toEqual([...points].sort((a, b) => b - a));
     expect(decision.reasons[0]).toMatch(/Server-side sessions score \d+ of 100, \d+ points ahead of/);
-    expect(decision.reasons.some((reason) => reason.startsWith('On revocation they gain'))).toBe(true);
+    expect(decision.reasons.some((reason) => reason.startsWith('On developer experience they gain'))).toBe(true);
   });
 
   it('flags a close call when the runner-up is within a few points', () => {

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { DIMENSIONS, METHODS, REVISIT_QUESTIONS, TRIGGERS } from '../../src/core/knowledge.js';
+import {
+  describeVariant,
+  DIMENSIONS,
+  GROUND_RULES,
+  METHODS,
+  REVISIT_QUESTIONS,
+  TOKEN_FORMAT_PROFILES,
+  TRIGGERS,
+  VARIANT_PROFILES,
+  type VariantProfile,
+} from '../../src/core/knowledge.js';
 import { answersInputSchema } from '../../src/core/schema.js';
-import { CLIENTS, DIMENSION_IDS, METHOD_IDS, SUBJECTS, TRIGGER_IDS, type DimensionId, type MethodId } from '../../src/core/types.js';
+import { CLIENTS, DIMENSION_IDS, METHOD_IDS, SUBJECTS, TOKEN_FORMATS, TRIGGER_IDS, VARIANTS, type DimensionId, type MethodId } from '../../src/core/types.js';
 
 const answerKeys = Object.keys(answersInputSchema.shape);
 const rating = (method: MethodId, dimension: DimensionId) => METHODS[method].ratings[dimension].score;
@@ -16,6 +26,11 @@ describe('dimensions', () => {
       expect(DIMENSIONS[id].label.length).toBeGreaterThan(0);
       expect(DIMENSIONS[id].question).toMatch(/\?$/);
     }
+  });
+
+  it('labels implementation as ease, so a 5 reads as the least effort rather than the most', () => {
+    expect(DIMENSIONS['implementation-complexity'].label).toBe('Ease of implementation');
+    expect(DIMENSIONS['implementation-complexity'].question).toMatch(/5 means the least effort/);
   });
 });
 
@@ -42,35 +57,63 @@ describe('method profiles', () => {
     const profile = METHODS[id];
     expect(profile.name.length).toBeGreaterThan(0);
     expect(profile.summary.length).toBeGreaterThan(20);
-    expect(profile.wireFormat).toMatch(/^(Authorization|Cookie): /);
     expect(profile.bestFitSubjects.length).toBeGreaterThan(0);
     for (const subject of profile.bestFitSubjects) expect(SUBJECTS).toContain(subject);
     expect(profile.bestFitClients.length).toBeGreaterThan(0);
     for (const client of profile.bestFitClients) expect(CLIENTS).toContain(client);
-    for (const list of [profile.useWhen, profile.watchOutFor, profile.good, profile.bad]) {
+    for (const list of [profile.useWhen, profile.watchOutFor, profile.good, profile.bad.map((item) => item.text)]) {
       expect(list.length).toBeGreaterThanOrEqual(2);
       for (const line of list) expect(line.trim().length).toBeGreaterThan(10);
     }
     expect(profile.example.length).toBeGreaterThan(20);
   });
 
-  it.each(METHOD_IDS)('%s has the defaults a decision record needs, with concrete numbers for lifetimes', (id) => {
-    const { defaults } = METHODS[id];
-    expect(defaults.identity.length).toBeGreaterThan(10);
-    for (const list of [defaults.lifetimes, defaults.rotation, defaults.revocation, defaults.confirmation]) {
-      expect(list.length).toBeGreaterThan(0);
-      for (const line of list) expect(line.trim().length).toBeGreaterThan(10);
+  it.each(METHOD_IDS)('%s has a profile for each of its variants, with a wire format, who issues it, an identity and checks', (id) => {
+    const variants = Object.values(VARIANT_PROFILES[id] as Record<string, VariantProfile>);
+    expect(variants.map((variant) => variant.id)).toEqual([...VARIANTS[id]]);
+    for (const variant of variants) {
+      expect(variant.method).toBe(id);
+      expect(variant.wireFormat).toMatch(/^(Authorization|Cookie): /);
+      for (const text of [variant.name, variant.summary, variant.obtain, variant.identity]) expect(text.trim().length).toBeGreaterThan(3);
+      expect(variant.confirmation.length).toBeGreaterThanOrEqual(2);
+      for (const check of variant.confirmation) {
+        expect(check.id).toMatch(new RegExp(`^${id}\\.[a-z-]+$`));
+        expect(check.text.trim().length).toBeGreaterThan(20);
+      }
     }
-    expect(defaults.lifetimes.some((line) => /\d/.test(line))).toBe(true);
   });
 
-  it('states the concrete lifetimes the record promises', () => {
-    expect(METHODS['api-key'].defaults.lifetimes.join(' ')).toMatch(/90 days/);
-    expect(METHODS['api-key'].defaults.rotation.join(' ')).toMatch(/7 days/);
-    expect(METHODS.jwt.defaults.lifetimes.join(' ')).toMatch(/5–15 minutes/);
-    expect(METHODS.jwt.defaults.lifetimes.join(' ')).toMatch(/30 days/);
-    expect(METHODS.session.defaults.lifetimes.join(' ')).toMatch(/inactivity/);
-    expect(METHODS.oauth.defaults.lifetimes.join(' ')).toMatch(/Authorization codes/);
+  it('gives every confirmation check an id of its own, so a scaffold can map checks to tests', () => {
+    const ids = METHOD_IDS.flatMap((id) => Object.values(VARIANT_PROFILES[id] as Record<string, VariantProfile>).flatMap((variant) => variant.confirmation.map((check) => check.id)));
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('says who issues a JWT and how a client gets it, for each JWT variant', () => {
+    expect(VARIANT_PROFILES.jwt['login-endpoint'].obtain).toMatch(/this API's login endpoint/);
+    expect(VARIANT_PROFILES.jwt['token-service'].obtain).toMatch(/from the token service/);
+    expect(METHODS.jwt.summary).toMatch(/^JWT is a token format/);
+  });
+
+  it('keeps API keys for programs and sessions for people, in browsers and in native apps alike', () => {
+    expect(METHODS['api-key'].summary).toMatch(/never people/);
+    expect(VARIANT_PROFILES.session.cookie.wireFormat).toMatch(/^Cookie: __Host-/);
+    expect(VARIANT_PROFILES.session.token.wireFormat).toMatch(/^Authorization: Bearer st_/);
+    expect(VARIANT_PROFILES.session.token.summary).toMatch(/no CSRF/);
+  });
+
+  it('describes both OAuth access-token formats', () => {
+    expect(Object.keys(TOKEN_FORMAT_PROFILES)).toEqual([...TOKEN_FORMATS]);
+    expect(describeVariant('oauth', 'device-code', 'opaque')).toBe('OAuth 2, device code, opaque access tokens');
+    expect(describeVariant('session', 'token')).toBe('Server-side sessions, session token');
+  });
+
+  it('states the ground rules plainly: HTTPS, no secrets in URLs, authentication apart from authorization, JWT a format, sender-constrained tokens', () => {
+    const text = GROUND_RULES.join(' ');
+    expect(text).toMatch(/HTTPS for every request/);
+    expect(text).toMatch(/No secrets in URLs/);
+    expect(text).toMatch(/Authentication says who is calling; authorization decides/);
+    expect(text).toMatch(/JWT is a token format/);
+    expect(text).toMatch(/DPoP \(RFC 9449\) or mutual TLS/);
   });
 
   it('orders the methods on each dimension the way the source material does', () => {
@@ -85,11 +128,18 @@ describe('method profiles', () => {
     expect(rating('session', 'implementation-complexity')).toBeGreaterThan(rating('jwt', 'implementation-complexity'));
   });
 
-  it('fits API keys to machines and sessions to people in browsers', () => {
+  it('fits API keys to machines, sessions to people, and OAuth to every kind of caller', () => {
     expect(METHODS['api-key'].bestFitSubjects).not.toContain('end-user');
     expect(METHODS['api-key'].bestFitClients).not.toContain('browser');
-    expect(METHODS.session.bestFitClients).toEqual(['browser']);
-    expect(METHODS.oauth.bestFitSubjects).toContain('third-party-app');
+    expect(METHODS.session.bestFitSubjects).toEqual(['end-user']);
+    expect(METHODS.session.bestFitClients).toEqual(['browser', 'mobile', 'cli']);
+    expect(METHODS.oauth.bestFitSubjects).toEqual(expect.arrayContaining(['third-party-app', 'end-user', 'internal-service']));
+  });
+
+  it('names the answers a consequence depends on, so records list only those that apply', () => {
+    const crossSite = METHODS.session.bad.find((item) => /another site/.test(item.text));
+    expect(crossSite?.when).toBeDefined();
+    expect(METHODS.session.bad.find((item) => /session store/.test(item.text))?.when).toBeUndefined();
   });
 });
 
@@ -111,7 +161,7 @@ describe('revisit triggers and questions', () => {
     expect(TRIGGERS['authorization-granularity'].touches).toEqual(['granularity', 'delegatedAccess']);
     expect(TRIGGERS['revocation-audit'].touches).toEqual(['revocation', 'audit']);
     expect(TRIGGERS.distribution.touches).toEqual(['architecture', 'opsCapacity']);
-    expect(TRIGGERS['framework-support'].touches).toEqual(['stack', 'opsCapacity']);
+    expect(TRIGGERS['framework-support'].touches).toEqual(['stack', 'opsCapacity', 'identityProvider']);
     expect(TRIGGERS['threat-model'].touches).toEqual(['exposure', 'revocation', 'audit']);
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { blockFromInput } from '../../src/core/record/block.js';
+import { readFileSync } from 'node:fs';
+import { blockFromInput, derivePlanEntries } from '../../src/core/record/block.js';
 import { chooseCurrentRecord } from '../../src/core/record/current.js';
 import { RecordError, type ParsedRecord } from '../../src/core/record/model.js';
 import { isAuthDecisionRecord, parseRecord } from '../../src/core/record/parse.js';
@@ -151,7 +152,7 @@ describe('corrupted auth-decide blocks', () => {
   });
 
   it('points at the answer that breaks the answers contract', () => {
-    const broken = madr.replace('    revocation: immediate\n', '    revocation: someday\n');
+    const broken = madr.replace('revocation: immediate,', 'revocation: someday,');
     const error = recordError(() => parseRecord(broken, file));
     expect(error.line).toBe(lineOf(broken, 'revocation: someday'));
     expect(error.message).toContain(`${file}:${lineOf(broken, 'revocation: someday')}:`);
@@ -159,7 +160,7 @@ describe('corrupted auth-decide blocks', () => {
   });
 
   it('points at an unknown answer field', () => {
-    const broken = madr.replace('    revocation: immediate\n', '    revocation: immediate\n    colour: blue\n');
+    const broken = madr.replace('revocation: immediate,', 'revocation: immediate, colour: blue,');
     const error = recordError(() => parseRecord(broken, file));
     expect(error.message).toContain('unknown field "colour"');
   });
@@ -194,12 +195,77 @@ describe('corrupted auth-decide blocks', () => {
   });
 
   it('reports a corrupted adr-tools comment block with its file line', () => {
-    const broken = adrTools.replace('  revocation: immediate\n', '  revocation: "immediate\n');
+    const broken = adrTools.replace('revocation: immediate,', 'revocation: "immediate,');
     const error = recordError(() => parseRecord(broken, 'doc/adr/0008-x.md'));
     expect(error.message).toMatch(/^doc\/adr\/0008-x\.md:\d+: the auth-decide comment is not valid YAML/);
     expect(error.line).toBeGreaterThanOrEqual(lineOf(broken, 'revocation: "immediate'));
     const unclosed = adrTools.replace(/\n-->\n$/, '\n');
     expect(recordError(() => parseRecord(unclosed, 'doc/adr/0008-x.md')).line).toBe(lineOf(unclosed, '<!-- auth-decide'));
+  });
+});
+
+describe('the plan in the block', () => {
+  const file = 'docs/decisions/0008-authenticate-api-callers-with-server-side-sessions.md';
+  it('stores the id, variant and token format of each boundary', () => {
+    const parsed = parseRecord(renderRecord(platformInput(), templates), '0009-platform.md');
+    expect(parsed.block?.plan.map((entry) => [entry.id, entry.method, entry.variant, entry.tokenFormat])).toEqual([
+      ['third-party-apps', 'oauth', 'authorization-code', 'opaque'],
+      ['browser-app', 'session', 'cookie', null],
+      ['services', 'api-key', 'application', null],
+    ]);
+  });
+
+  it('refuses a variant the method does not have, naming the line and the allowed variants', () => {
+    const broken = madr.replace('variant: cookie', 'variant: device-code');
+    const error = recordError(() => parseRecord(broken, file));
+    expect(error.line).toBe(lineOf(broken, 'variant: device-code'));
+    expect(error.message).toContain('plan[0].variant is "device-code"; allowed for session: cookie | token');
+  });
+
+  it('refuses a token format on a boundary that is not OAuth, and a repeated boundary id', () => {
+    expect(recordError(() => parseRecord(madr.replace('tokenFormat: null', 'tokenFormat: jwt'), file)).message).toContain(
+      'plan[0].tokenFormat is "jwt"; only oauth boundaries have one',
+    );
+    const platform = renderRecord(platformInput(), templates).replace('id: services', 'id: browser-app');
+    expect(recordError(() => parseRecord(platform, file)).message).toContain('plan[2].id "browser-app" is used by another boundary too');
+  });
+});
+
+describe('records written by auth-decide 0.1.0', () => {
+  const fixture = (path: string) => readFileSync(new URL(`../fixtures/records/v0.1.0/${path}`, import.meta.url), 'utf8');
+
+  it('reads a MADR record with a review, deriving the variants and ids 0.1.0 meant', () => {
+    const parsed = parseRecord(fixture('madr/0001-authenticate-the-platform-api-callers.md'), '0001-authenticate-the-platform-api-callers.md');
+    expect(parsed.block?.version).toBe('0.1.0');
+    expect(parsed.block?.answers.identityProvider).toBe('none');
+    expect(parsed.block?.reviews).toHaveLength(1);
+    expect(parsed.block?.plan.map((entry) => [entry.id, entry.method, entry.variant, entry.tokenFormat])).toEqual([
+      ['third-party-apps', 'oauth', 'authorization-code', 'jwt'],
+      ['browser-app', 'session', 'cookie', null],
+      ['services', 'api-key', 'application', null],
+    ]);
+  });
+
+  it('reads an adr-tools record whose one method served every caller as the `api` boundary', () => {
+    const parsed = parseRecord(
+      fixture('adr-tools/0001-authenticate-api-callers-with-short-lived-jwt-bearer-tokens.md'),
+      '0001-authenticate-api-callers-with-short-lived-jwt-bearer-tokens.md',
+    );
+    expect(parsed.layout).toBe('adr-tools');
+    expect(parsed.block?.plan).toEqual([{ id: 'api', subjects: ['end-user'], clients: ['mobile'], method: 'jwt', variant: 'login-endpoint', tokenFormat: null }]);
+  });
+
+  it('derives a session token for a 0.1.0 session boundary without a browser, and keeps derived ids unique', () => {
+    const plan = derivePlanEntries([
+      { subjects: ['end-user'], clients: ['mobile'], method: 'session' },
+      { subjects: ['end-user'], clients: ['browser', 'mobile'], method: 'jwt' },
+      { subjects: ['internal-service', 'backend-integration'], clients: ['backend-service'], method: 'api-key' },
+    ]);
+    expect(plan.map((entry) => [entry.id, entry.variant])).toEqual([
+      ['native-apps', 'token'],
+      ['browser-app', 'login-endpoint'],
+      ['services', 'application'],
+    ]);
   });
 });
 

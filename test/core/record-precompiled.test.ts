@@ -1,11 +1,11 @@
 /**
- * The build compiles templates/adr ahead of time (dist/adr-templates.js) so the
+ * The build compiles templates/adr ahead of time (dist/adr-templates.cjs) so the
  * CLI renders records without the Handlebars compiler. Records rendered from
  * that output must be byte-identical to records compiled from the sources, and
  * edited sources must never be rendered with a stale build.
  */
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { PrecompiledAdrTemplates } from '../../src/core/record/render.js';
 import { renderRecord } from '../../src/core/record/render.js';
@@ -29,8 +29,7 @@ async function freshRenderer() {
 }
 
 async function builtTemplates(): Promise<PrecompiledAdrTemplates> {
-  const url = pathToFileURL(join(ROOT, 'dist', 'adr-templates.js')).href;
-  return ((await import(url)) as { default: PrecompiledAdrTemplates }).default;
+  return createRequire(import.meta.url)(join(ROOT, 'dist', 'adr-templates.cjs')) as PrecompiledAdrTemplates;
 }
 
 describe('precompiled decision-record templates', () => {

@@ -46,53 +46,65 @@ describe('renderRecord, MADR layout', () => {
       '## Decision Drivers',
       '## Considered Options',
       '## Decision Outcome',
-      '## Pros and Cons of the Options',
       '## More Information',
     ]);
     expect(text).toContain('\n### Consequences\n');
     expect(text).toContain('\n### Confirmation\n');
   });
 
-  it('names the chosen option the MADR way and lists all four options', () => {
-    expect(text).toContain('Chosen option: "Server-side sessions", because it fits this API best: it scored 81 of 100');
+  it('names the chosen option the MADR way and lists all four options with their standing', () => {
+    expect(text).toContain('Chosen option: "Server-side sessions", because it fits this API best, with 81 of 100 points against 70 for JWT bearer tokens.');
     const considered = text.split('## Considered Options\n\n')[1]!.split('\n\n')[0]!;
-    expect(considered.split('\n').sort()).toEqual(Object.values(METHODS).map((m) => `* ${m.name}`).sort());
-    for (const method of Object.values(METHODS)) expect(text).toContain(`\n### ${method.name}`);
+    const options = considered.split('\n').filter((line) => line.startsWith('* '));
+    expect(options.map((line) => /^\* \*\*(.+?)\*\* \((.+?), (\d+) of 100\)/.exec(line)?.slice(1))).toEqual([
+      ['Server-side sessions', 'chosen', '81'],
+      ['JWT bearer tokens', 'not chosen', '70'],
+      ['OAuth 2', 'not chosen', '66'],
+      ['API keys', 'ruled out', '67'],
+    ]);
+    expect(considered).toContain('  * API keys are ruled out for this API by `no-secret-in-browser`.');
+  });
+
+  it('argues with the ratings the scores came from, not the typical ones (finding 8)', () => {
+    const considered = text.split('## Considered Options')[1]!.split('## Decision Outcome')[0]!;
+    const session = sessionDecision.ranking[0]!;
+    expect(considered).toContain(`its revocation rates ${session.ratings.revocation.score}/5 for this API (19 points): Scored session on revocation for this API.`);
+    for (const method of Object.values(METHODS)) {
+      for (const rating of Object.values(method.ratings)) expect(text).not.toContain(rating.rationale);
+    }
+    const row = text.split('\n').find((line) => line.startsWith('| Revocation |'))!;
+    expect(row).toContain(`| ${session.ratings.revocation.score}/5: 19 |`);
   });
 
   it('captures what an auth decision record must hold', () => {
-    for (const heading of [
-      'Identity behind each request',
-      'Intended clients',
-      'Token and session lifetimes',
-      'Rotation plan',
-      'Revocation approach',
-      'When to review this decision',
-      'Close call and sensitivity',
-    ]) {
+    for (const heading of ['Lifetimes, rotation and revocation', 'Watch out for', 'How the scores were reached', 'When to review this decision', 'Review log']) {
       expect(text).toContain(`\n### ${heading}\n`);
     }
-    expect(text).toContain(METHODS.session.defaults.identity);
+    expect(text).toContain('The plan: 1 boundary, 1 auth system.');
+    expect(text).toContain('* `api` (Server-side sessions, cookie, for End users (Browser)) sends `Cookie: __Host-sid=<opaque id>`. The server owns the login');
+    expect(text).toContain('Identity: the signed-in person, through the session record on the server.');
+    expect(text).toContain('* Server-side sessions, cookie: Idle timeout: 30 minutes (5 minutes to 1 day); Absolute lifetime: 12 hours (1 hour to 7 days).');
     expect(text).toContain('**Review by:** 2025-07-15');
     for (const trigger of ['client-types', 'authorization-granularity', 'revocation-audit', 'distribution', 'framework-support', 'threat-model']) {
       expect(text).toContain(`(\`${trigger}\`)`);
     }
     expect(text).toContain('if Revocation went from "Immediately" to "When it expires", JWT bearer tokens would be recommended');
+    expect(text).toContain('Whatever the method: HTTPS for every request');
   });
 
-  it('charts the scores in Mermaid, best first', () => {
+  it('charts the scores in Mermaid, best first, and marks the chosen and the excluded method', () => {
     expect(text).toContain(
       '```mermaid\nxychart-beta\n  title "Score for this API (0-100)"\n' +
-        '  x-axis ["Server-side sessions", "JWT bearer tokens", "OAuth 2", "API keys"]\n' +
+        '  x-axis ["Server-side sessions (chosen)", "JWT bearer tokens", "OAuth 2", "API keys (ruled out)"]\n' +
         '  y-axis "Score" 0 --> 100\n  bar [81, 70, 66, 67]\n```',
     );
+    expect(text).toContain('| Total | | 81 (chosen) | 70 | 66 | 67 (ruled out) |');
   });
 
-  it('rates every option on all seven dimensions with Good, Neutral or Bad', () => {
-    const prosAndCons = text.split('## Pros and Cons of the Options')[1]!.split('## More Information')[0]!;
-    const verdicts = prosAndCons.split('\n').filter((line) => /^\* (Good|Neutral|Bad), because of its /.test(line));
-    expect(verdicts).toHaveLength(4 * 7);
-    expect(prosAndCons).toContain('* Ruled out for this API: A key shipped to browsers is readable');
+  it('checks the variants of the plan in Confirmation', () => {
+    const confirmation = text.split('### Confirmation\n\n')[1]!.split('\n\n')[0]!;
+    expect(confirmation).toContain('* A state-changing request without a valid CSRF token, or from a cross-site origin, gets 403.');
+    expect(confirmation).toContain('`npx auth-decide check` runs in CI');
   });
 
   it('leaves out decision-makers, supersession and migration when not given', () => {
@@ -107,15 +119,26 @@ describe('renderRecord, MADR layout', () => {
     const revised = renderRecord(platformInput(), templates);
     await expect(withoutDates(revised)).toMatchFileSnapshot('../fixtures/records/snapshots/madr-platform.md');
     expect(revised).toContain(
-      '# Authenticate API callers with OAuth 2 delegated access, server-side sessions and API keys\n\n' +
+      '# Authenticate API callers with OAuth 2 access tokens, server-side sessions and API keys\n\n' +
         'Supersedes [ADR-0003: Use API keys for every caller](0003-use-api-keys-for-every-caller.md)\n',
     );
     expect(revised).toContain('\n### Migration plan\n\n1. Run OAuth 2, Server-side sessions and API keys next to the method being replaced');
     expect(revised).toContain('* The kinds of callers changed:');
     expect(revised).toContain('A partner key leaked --> through a support ticket.');
-    expect(revised).toContain('| third-party apps ↔ public API | Third-party apps | Backend service | OAuth 2 |');
-    expect(revised).toContain('This was a close call');
+    expect(revised).toContain('| `third-party-apps` | Third-party apps (Backend service) | OAuth 2 | authorization code, opaque access tokens |');
+    expect(revised).toContain('The plan: 3 boundaries, 3 auth systems.');
+    expect(revised).toContain('A close call');
     expect(frontMatterOf(revised)['auth-decide']).toMatchObject({ supersedes: 3, reviewBy: '2025-06-02' });
+  });
+
+  it('writes consequences for every method in the plan, and the cost of running several systems', () => {
+    const revised = renderRecord(platformInput(), templates);
+    const consequences = revised.split('### Consequences\n\n')[1]!.split('\n\n')[0]!;
+    for (const name of ['OAuth 2', 'Server-side sessions', 'API keys']) {
+      expect(consequences).toMatch(new RegExp(`^\\* Good \\(${name}\\), because`, 'm'));
+      expect(consequences).toMatch(new RegExp(`^\\* Bad \\(${name}\\), because`, 'm'));
+    }
+    expect(consequences).toContain('* Bad, because the API runs 3 auth systems side by side');
   });
 
   it('writes a given migration plan as it is when it is already Markdown', () => {
@@ -125,8 +148,11 @@ describe('renderRecord, MADR layout', () => {
   });
 
   it('escapes table cells so a pipe in a reason cannot break the table', () => {
-    const revised = renderRecord(platformInput(), templates);
-    expect(revised).toContain('* Required for this API: Delegated access | consent is what OAuth exists for.');
+    const weights = platformDecision.weights.map((weight) =>
+      weight.dimension === 'granularity' ? { ...weight, weight: 2, reasons: ['scopes | roles (+1)'] } : weight,
+    );
+    const revised = renderRecord(platformInput({ decision: { ...platformDecision, weights } }), templates);
+    expect(revised).toContain('| Granularity | 2 (base 1; scopes \\| roles (+1)) |');
   });
 
   it('is deterministic', () => {
@@ -155,6 +181,7 @@ describe('renderRecord, adr-tools layout', () => {
       'Accepted',
     ]);
     expect(lines.filter((line) => /^## /.test(line))).toEqual(['## Status', '## Context', '## Decision', '## Consequences']);
+    expect(text).toContain('\n### Considered options\n');
   });
 
   it('keeps the machine-readable block in an HTML comment at the very end', () => {
@@ -173,9 +200,7 @@ describe('renderRecord, adr-tools layout', () => {
 describe('record names and dates', () => {
   it('titles the record after the methods in use', () => {
     expect(defaultRecordTitle(sessionDecision)).toBe('Authenticate API callers with server-side sessions');
-    expect(defaultRecordTitle(platformDecision)).toBe(
-      'Authenticate API callers with OAuth 2 delegated access, server-side sessions and API keys',
-    );
+    expect(defaultRecordTitle(platformDecision)).toBe('Authenticate API callers with OAuth 2 access tokens, server-side sessions and API keys');
   });
 
   it('names files NNNN-kebab-title.md', () => {
@@ -207,16 +232,15 @@ describe('record names and dates', () => {
 });
 
 describe('renderRecord with a real decision whose runner-up is ruled out', () => {
-  it('says the winner is the only method meeting the constraints instead of quoting a zero margin', async () => {
+  it('says the winner is the only method meeting the rules instead of quoting a margin', async () => {
     const { decide } = await import('../../src/core/engine.js');
     const answers = { ...platformInput().answers, subjects: ['end-user' as const], clients: ['browser' as const], delegatedAccess: true };
     const decision = decide(answers);
-    expect(decision.ranking.find((entry) => entry.method === decision.runnerUp)?.excludedBy?.length).toBeGreaterThan(0);
+    expect(decision.runnerUp).toBeNull();
     const text = renderRecord({ ...platformInput(), answers, decision }, templates);
-    expect(text).toContain('is the only method that meets the hard constraints of this API');
-    expect(text).not.toMatch(/leads .* by 0 points/);
-    expect(text).toContain(`Chosen option: "${METHODS.oauth.name}", because it is the only option that meets the hard constraints of this API`);
-    expect(text).not.toMatch(/0 points ahead of/);
+    expect(text).toContain(`Chosen option: "${METHODS.oauth.name}", because it is the only method that meets every hard rule of this API`);
+    expect(text).not.toMatch(/points? ahead of/);
+    expect(text).not.toMatch(/close call/i);
   });
 });
 

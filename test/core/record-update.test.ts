@@ -45,7 +45,7 @@ describe.each(['madr', 'adr-tools'] as const)('markReviewed (%s)', (layout) => {
 
   it('adds a dated entry to the review log and moves the review-by line', () => {
     expect(reviewed).toContain(
-      '* 2025-01-15: decided on Server-side sessions; review by 2025-07-15.\n' +
+      '* 2025-01-15: decided on Server-side sessions (1 boundary, 1 auth system); review by 2025-07-15.\n' +
         '* 2025-07-10: reviewed (triggers: revocation or audit falls short); decision unchanged; next review by 2026-01-10.\n' +
         '  * Which real incidents or recurring operational problems has the current method caused? None; one admin asked for a "log out everywhere" button --> added.\n' +
         '  * Which flows do client developers get wrong most often? CSRF tokens in the mobile web view.\n',
@@ -85,9 +85,27 @@ describe('markReviewed on edited records', () => {
     const original = renderRecord(sessionInput(), templates);
     const withoutLog = original.slice(0, original.indexOf('### Review log'));
     const reviewed = markReviewed(withoutLog, file, review);
-    const lastLines = withoutLog.trimEnd().split('\n').slice(-3).join('\n');
+    // The last lines of what is left, with the review-by date the review moves.
+    const lastLines = withoutLog.trimEnd().split('\n').slice(-3).join('\n').replace('2025-07-15', '2026-01-10');
     expect(reviewed).toContain(`${lastLines}\n\n## Review log\n\n* 2025-07-10: reviewed`);
     expect(reviewed.endsWith('in the mobile web view.\n')).toBe(true);
+  });
+
+  it('writes moved answers into a 0.1.0 record the way a new block lays them out, with the plan\'s variants', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { decide } = await import('../../src/core/engine.js');
+    const { reviewedState } = await import('../../src/core/record/block.js');
+    const old = readFileSync(new URL('../fixtures/records/v0.1.0/madr/0001-authenticate-the-platform-api-callers.md', import.meta.url), 'utf8');
+    const block = parseRecord(old, file).block!;
+    const answers = { ...block.answers, granularity: 'roles' as const };
+    const reviewed = markReviewed(old, file, review, reviewedState(answers, decide(answers)));
+    expect(reviewed).toMatch(/^  answers: \{subjects: \[internal-service, third-party-app, end-user\], /m);
+    expect(reviewed).toMatch(/^    - \{id: [a-z-]+, subjects: \[/m);
+    const parsed = parseRecord(reviewed, file).block!;
+    expect(parsed.answers.granularity).toBe('roles');
+    expect(parsed.plan).toEqual(decide(answers).plan.map(({ id, subjects, clients, method, variant, tokenFormat }) => ({ id, subjects, clients, method, variant, tokenFormat })));
+    // The review already in the record keeps its block layout.
+    expect(reviewed).toContain('  reviews:\n    - date: 2026-12-01\n');
   });
 
   it('keeps CRLF line endings', () => {

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Document, parse as parseYaml, visit } from 'yaml';
+import { Document, isMap, isSeq, parse as parseYaml, visit } from 'yaml';
 import { decide } from '../../src/core/engine.js';
-import { blockFromInput, YAML_OPTIONS } from '../../src/core/record/block.js';
+import { blockFlow, blockFromInput, YAML_OPTIONS } from '../../src/core/record/block.js';
 import { writeYaml } from '../../src/core/record/yaml-writer.js';
 import { withDefaults } from '../../src/core/schema.js';
 import { CLIENTS, SUBJECTS, type Answers } from '../../src/core/types.js';
@@ -51,6 +51,36 @@ describe('writeYaml', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('writes the flow parts of a block (answers, scores, plan entries, id lists) as the yaml package does', () => {
+    const flowed = (value: unknown) => {
+      const document = new Document(value, { version: '1.2' });
+      const walk = (node: unknown, path: (string | number)[]) => {
+        if (isSeq(node) || isMap(node)) {
+          if (blockFlow(path, node.toJSON())) node.flow = true;
+          else if (isSeq(node)) node.items.forEach((item, index) => walk(item, [...path, index]));
+          else for (const pair of node.items) walk(pair.value, [...path, String((pair.key as { value: unknown }).value)]);
+        }
+      };
+      walk(document.contents, []);
+      return document.toString(YAML_OPTIONS);
+    };
+    fc.assert(
+      fc.property(answersArbitrary, (answers) => {
+        const fields = { status: 'accepted', 'auth-decide': blockFromInput({ ...sessionInput(), answers, decision: decide(answers) }) };
+        const text = writeYaml(fields, { flow: blockFlow });
+        expect(text).toBe(flowed(fields));
+        expect(parseYaml(text, { version: '1.2' })).toEqual(JSON.parse(JSON.stringify(fields)));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('quotes text that would break a flow collection', () => {
+    const text = writeYaml({ list: ['a, b', '[x]', 'plain'] }, { flow: () => true });
+    expect(text).toBe('list: ["a, b", "[x]", plain]\n');
+    expect(parseYaml(text)).toEqual({ list: ['a, b', '[x]', 'plain'] });
   });
 
   it('writes empty lists and mappings inline', () => {

@@ -51,7 +51,7 @@ describe('renderReport', () => {
     it(`covers every section and fits 80 columns for ${name}`, () => {
       const decision = decide(input);
       const text = renderReport(decision, plainStyle);
-      for (const heading of ['Recommendation:', 'Ranking', 'Points per dimension', 'Why', 'How firm is it', 'Sensitivity:', 'Plan']) {
+      for (const heading of ['Recommendation:', 'Ranking', 'Rating (1-5) and points per dimension', 'Why', 'How firm is it', 'Sensitivity:', 'Plan: ']) {
         expect(text).toContain(heading);
       }
       expect(text).not.toMatch(ESCAPES);
@@ -69,12 +69,30 @@ describe('renderReport', () => {
     expect(coloured.replace(ESCAPES, '')).toBe(renderReport(decision, plainStyle));
   });
 
-  it('shows the plan with one entry per boundary', () => {
+  it('shows the plan with one entry per boundary, its id, variant and wire format, and names the number of systems', () => {
     const decision = decide(PLATFORM);
     const text = renderReport(decision, plainStyle);
     expect(decision.plan.length).toBeGreaterThan(1);
-    expect(text).toContain('Plan: one method per boundary');
+    expect(text).toContain(`Plan: ${decision.plan.length} boundaries, ${decision.systems} auth systems`);
     expect(text.match(/^ {4}Boundary: /gm)).toHaveLength(decision.plan.length);
+    expect(text.match(/^ {4}Sends: /gm)).toHaveLength(decision.plan.length);
+    for (const entry of decision.plan) expect(text).toContain(`[${entry.id}]`);
+    expect(text).toContain('[third-party-apps] OAuth 2, authorization code, opaque access tokens');
+    expect(text).toContain('[browser-app] Server-side sessions, cookie');
+  });
+
+  it('marks excluded methods in the ranking, as ruled out or, when the plan still uses them, as not for all callers', () => {
+    const decision = decide(PLATFORM);
+    const text = renderReport(decision, plainStyle);
+    expect(text).toMatch(/^ {2}\d\. Server-side sessions +\d+ .* not for all callers$/m);
+    expect(text).toMatch(/^ {2}\d\. API keys +\d+ .* ruled out$/m);
+  });
+
+  it('shows the ratings the points came from', () => {
+    const decision = decide(INTERNAL);
+    const text = renderReport(decision, plainStyle);
+    const apiKey = decision.ranking.find((entry) => entry.method === 'api-key')!;
+    expect(text).toContain(`${apiKey.ratings.auditability.score}/5 ${apiKey.dimensions.auditability}`);
   });
 
   it('flags a close call', () => {
@@ -87,13 +105,19 @@ describe('decisionDocument', () => {
   it('has the contract keys first, in a stable order, ranking best first', () => {
     const decision = decide(PLATFORM);
     const document = decisionDocument(decision, PLATFORM, { path: 'docs/decisions/0001-x.md', written: false, content: '# x\n' });
-    expect(Object.keys(document).slice(0, 4)).toEqual(['recommendation', 'ranking', 'plan', 'warnings']);
+    expect(Object.keys(document).slice(0, 5)).toEqual(['recommendation', 'ranking', 'plan', 'systems', 'warnings']);
     expect(document.ranking.map((entry) => entry.method)).toEqual(decision.ranking.map((entry) => entry.method));
     expect(document.ranking[0]!.method).toBe(document.recommendation);
     for (const entry of document.ranking) {
+      // The same keys for every entry, excluded or not, so a consumer never has to test for presence.
+      expect(Object.keys(entry)).toEqual(['method', 'score', 'excluded', 'excludedBy', 'dimensions', 'ratings']);
+      expect(entry.excluded).toBe(entry.excludedBy.length > 0);
       expect(Object.keys(entry.dimensions)).toEqual([...DIMENSION_IDS]);
+      expect(Object.keys(entry.ratings)).toEqual([...DIMENSION_IDS]);
     }
-    expect(Object.keys(document.plan[0]!)).toEqual(['subjects', 'clients', 'method', 'boundary', 'why']);
+    expect(Object.keys(document.plan[0]!)).toEqual(['id', 'subjects', 'clients', 'method', 'variant', 'tokenFormat', 'boundary', 'why']);
+    expect(document.systems).toBe(decision.systems);
+    expect(document.runnerUp).toBeNull();
     expect(document.record).toEqual({ path: 'docs/decisions/0001-x.md', written: false, content: '# x\n' });
     expect(JSON.stringify(decisionDocument(decide(PLATFORM), PLATFORM, null))).toBe(JSON.stringify({ ...document, record: null }));
   });
@@ -121,12 +145,39 @@ describe('explain views', () => {
     }
   });
 
-  it('renders the method × dimension matrix', () => {
+  it('renders the method × dimension matrix with the ground rules', () => {
     const text = renderMatrix(plainStyle);
     for (const line of text.split('\n')) expect(visibleWidth(line)).toBeLessThanOrEqual(80);
-    const rows = text.split('\n').filter((line) => /\d\/5/.test(line));
+    const rows = text.split('\n').filter((line) => /\d\/5 /.test(line));
     expect(rows).toHaveLength(DIMENSION_IDS.length);
+    expect(text).toContain('Whatever the method');
+    expect(text.replace(/\s+/g, ' ')).toContain('JWT is a token format, not a method');
     expect(matrixDocument().methods.map((method) => method.id)).toEqual([...METHOD_IDS]);
+    expect(matrixDocument().methods.find((method) => method.id === 'oauth')?.variants).toEqual(['authorization-code', 'client-credentials', 'device-code', 'resource-server']);
+  });
+
+  it('shows each variant with what the client sends and the defaults of the generated code', () => {
+    const text = renderMethodProfile('session', plainStyle);
+    expect(text).toContain('Variants');
+    expect(text).toContain('Sends: Authorization: Bearer st_<opaque token>');
+    expect(text).toContain('Idle timeout: 30 minutes (5 minutes to 1 day)');
+    const document = methodDocument('oauth');
+    expect(document.variants.map((variant) => variant.id)).toEqual(['authorization-code', 'client-credentials', 'device-code', 'resource-server']);
+    expect(document.tokenFormats.map((format) => format.id)).toEqual(['opaque', 'jwt']);
+    expect(document.variants[2]!.defaults.map((row) => row.key)).toContain('deviceCode');
+  });
+
+  it('with answers, shows the ratings as scored and the same ranking entries as decide --json', () => {
+    const decision = decide(INTERNAL);
+    const scored = { decision };
+    const document = matrixDocument(scored);
+    expect(document.ranking).toEqual(decisionDocument(decision, INTERNAL, null).ranking);
+    expect(methodDocument('api-key', scored).scored).toEqual(document.ranking?.find((entry) => entry.method === 'api-key'));
+    const text = renderMethodProfile('api-key', plainStyle, 80, scored);
+    expect(text).toContain('Ratings for your answers');
+    expect(text).toContain('(for your answers)');
+    expect(text).toMatch(/The plan uses it at api/);
+    for (const line of [...text.split('\n'), ...renderMatrix(plainStyle, scored).split('\n')]) expect(visibleWidth(line)).toBeLessThanOrEqual(80);
   });
 });
 

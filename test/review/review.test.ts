@@ -4,6 +4,7 @@ import { METHODS, TRIGGERS } from '../../src/core/knowledge.js';
 import {
   changedAnswers,
   compareDecisions,
+  describePlanAdditions,
   mergeAnswers,
   methodsInUse,
   migrationPlan,
@@ -102,7 +103,7 @@ describe('compareDecisions', () => {
   });
 
   it('judges the outcome against what the record says, not a re-score of the old answers', () => {
-    const recorded = { recommendation: 'session' as const, plan: [{ method: 'session' as const }] };
+    const recorded = { recommendation: 'session' as const, plan: [{ method: 'session' as const, variant: 'cookie' as const }] };
     const comparison = compareDecisions(partner, partner, { recorded });
     expect(comparison.before.recommendation).toBe('api-key');
     expect(comparison.outcome).toBe('changed');
@@ -126,6 +127,31 @@ describe('compareDecisions', () => {
   });
 });
 
+describe('describePlanAdditions', () => {
+  it('names the methods the plan gained, then new variants of methods already in use; nothing when it only drops', () => {
+    expect(describePlanAdditions({ methodsAdded: [], variantsAdded: [] })).toBeNull();
+    expect(describePlanAdditions({ methodsAdded: ['oauth'], variantsAdded: [{ method: 'oauth', variant: 'client-credentials' }] })).toBe('OAuth 2');
+    expect(describePlanAdditions({ methodsAdded: [], variantsAdded: [{ method: 'session', variant: 'token' }] })).toBe('Server-side sessions (session token)');
+    expect(
+      describePlanAdditions({
+        methodsAdded: ['api-key', 'oauth'],
+        variantsAdded: [
+          { method: 'api-key', variant: 'application' },
+          { method: 'session', variant: 'token' },
+        ],
+      }),
+    ).toBe('API keys, OAuth 2 and Server-side sessions (session token)');
+  });
+
+  it('a plan that keeps its method and adds a variant is a change with something to add', () => {
+    const browser = answers({ subjects: ['end-user'], clients: ['browser'], delegatedAccess: false, revocation: 'minutes', opsCapacity: 'low' });
+    const comparison = compareDecisions(browser, { ...browser, clients: ['browser', 'mobile'] });
+    expect(comparison.outcome).toBe('changed');
+    expect(comparison.methodsAdded).toEqual([]);
+    expect(describePlanAdditions(comparison)).toBe('Server-side sessions (session token)');
+  });
+});
+
 describe('migrationPlan', () => {
   const sessionApp = answers({ subjects: ['end-user'], clients: ['browser'], delegatedAccess: false, revocation: 'immediate', opsCapacity: 'medium' });
 
@@ -140,9 +166,17 @@ describe('migrationPlan', () => {
     expect(text).toMatch(/^From API keys to OAuth 2, in three steps:/);
     expect(methodsInUse(after)).toEqual(['oauth']);
     // One method for every caller before and after: the same boundary, so callers move rather than start fresh.
-    expect(plan.steps[0]!.details[0]).toContain('accept API keys and OAuth 2 at the same time');
-    expect(plan.steps[1]!.details[0]).toContain('from API keys to OAuth 2');
+    expect(plan.steps[0]!.details[0]).toContain('accept API keys (per application) and OAuth 2 (authorization code) at the same time');
+    expect(plan.steps[1]!.details[0]).toContain('from API keys (per application) to OAuth 2 (authorization code)');
     expect(plan.steps[2]!.details[0]).toContain('Stop issuing new API keys');
+  });
+
+  it('moves a boundary whose variant changes, even when the method stays', () => {
+    const before = decide(sessionApp);
+    const after = decide({ ...sessionApp, clients: ['mobile'] });
+    expect(after.plan).toEqual([expect.objectContaining({ id: 'api', method: 'session', variant: 'token' })]);
+    const plan = migrationPlan(before, after);
+    expect(plan.steps[0]!.details[0]).toContain('accept Server-side sessions (cookie) and Server-side sessions (session token) at the same time');
   });
 
   it('a new kind of caller opens a new boundary without moving anyone', () => {
@@ -151,7 +185,7 @@ describe('migrationPlan', () => {
     const plan = migrationPlan(before, after);
     expect(plan.from).toEqual(['session']);
     expect(plan.to).toEqual(['oauth', 'session']);
-    expect(plan.steps[0]!.details[0]).toMatch(/^Open the boundary ".+" with OAuth 2 next to Server-side sessions/);
+    expect(plan.steps[0]!.details[0]).toMatch(/^Open the boundary `third-party-apps` \(.+\) with OAuth 2 \(authorization code\) next to Server-side sessions/);
     expect(plan.steps[1]!.details[0]).toContain('No existing caller has to switch');
     expect(plan.steps[2]!.details[0]).toContain('Nothing is retired');
   });

@@ -157,6 +157,13 @@ export async function decideInto(
   return written;
 }
 
+/** Copies a record under another number, as when two branches each recorded a decision; returns its path. */
+export function duplicateRecord(project: Project, path: string, number: number): string {
+  const copy = path.replace(/\/\d{4}-/, `/${String(number).padStart(4, '0')}-`);
+  project.write(copy, project.read(path));
+  return copy;
+}
+
 /** Backend integrations on their own servers: API keys, with the default review pace. */
 export const PARTNER_ANSWERS: Partial<Answers> = {
   subjects: ['backend-integration'],

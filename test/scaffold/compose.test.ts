@@ -6,9 +6,12 @@
 import { createHash } from 'node:crypto';
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runScaffold, type ScaffoldOptions } from '../../src/cli/commands/scaffold.js';
 import { exitCodeOf, FIXTURE_TEMPLATES, fixtureProject, recordingContext, tempDir, treeSnapshot, type RecordingContext } from './helpers.js';
+
+// Each test scaffolds, writes and checks real folders; on a busy machine that takes seconds. The limit only stops a hang.
+vi.setConfig({ testTimeout: 60_000 });
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -6,14 +6,18 @@
  * from the plan).
  */
 import ts from 'typescript';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { POLICY } from '../../src/core/policy.js';
 import { renderPackage, type TemplateSet } from '../../src/core/scaffold/compose.js';
 import type { ScaffoldSelection, TemplateSource } from '../../src/core/scaffold/model.js';
 import { createRenderer } from '../../src/core/scaffold/render.js';
-import { createTranspiler } from '../../src/core/scaffold/transpile.js';
+import { createTranspiler, sourceJavaScript } from '../../src/core/scaffold/transpile.js';
 import { defaultTemplatesRoot, loadTemplate } from '../../src/shell/scaffold-templates.js';
 import { FIXTURE_TEMPLATES } from './helpers.js';
+
+// Transpiling the whole package with the TypeScript compiler takes seconds on a busy machine;
+// the limit only stops a hang.
+vi.setConfig({ testTimeout: 60_000 });
 
 async function template(root: string, name: string): Promise<TemplateSource> {
   const loaded = await loadTemplate(root, name);
@@ -49,7 +53,7 @@ async function render(selection: ScaffoldSelection, lang: 'ts' | 'js' = 'ts') {
     templateVersion: '9.9.9',
     project: { name: 'app', packageType: 'module', hasPackageJson: true },
     renderer: createRenderer(),
-    transpile: lang === 'js' ? createTranspiler(ts) : null,
+    javascript: lang === 'js' ? sourceJavaScript(createRenderer(), createTranspiler(ts)) : null,
   });
   return new Map(rendered.files.map((file) => [file.path, file.content]));
 }

@@ -45,9 +45,11 @@ describe('readAnswersFile: valid files', () => {
       revocation: 'minutes',
       opsCapacity: 'low',
       architecture: 'single-app',
+      identityProvider: 'none',
       exposure: 'internal',
       granularity: 'roles',
-      audit: 'app-and-user',
+      // Only people call this API, so requests are traced to the person by default.
+      audit: 'user',
       sameSiteFrontend: true,
     });
   });
@@ -110,7 +112,7 @@ const MALFORMED: { name: string; file: string; text: string; message: string }[]
     file: 'unknown.yaml',
     text: `${VALID_YAML}colour: blue\n`,
     message:
-      'Answers file "unknown.yaml": unknown field "colour"; allowed fields: subjects, clients, delegatedAccess, revocation, opsCapacity, architecture, exposure, granularity, audit, sameSiteFrontend, stack.',
+      'Answers file "unknown.yaml": unknown field "colour"; allowed fields: subjects, clients, delegatedAccess, revocation, opsCapacity, architecture, identityProvider, exposure, granularity, audit, sameSiteFrontend, stack.',
   },
   {
     name: 'unknown field that is a misspelt known one',
@@ -119,13 +121,14 @@ const MALFORMED: { name: string; file: string; text: string; message: string }[]
     message:
       'Answers file "misspelt.yaml" has 2 problems:\n' +
       '  - opsCapacity is missing; it is required, one of: low | medium | high\n' +
-      '  - unknown field "ops_capacity"; did you mean "opsCapacity"? allowed fields: subjects, clients, delegatedAccess, revocation, opsCapacity, architecture, exposure, granularity, audit, sameSiteFrontend, stack',
+      '  - unknown field "ops_capacity"; did you mean "opsCapacity"? allowed fields: subjects, clients, delegatedAccess, revocation, opsCapacity, architecture, identityProvider, exposure, granularity, audit, sameSiteFrontend, stack',
   },
   {
     name: 'YAML yes where a boolean is expected',
     file: 'yes.yaml',
     text: VALID_YAML.replace('delegatedAccess: false', 'delegatedAccess: yes'),
-    message: 'Answers file "yes.yaml": delegatedAccess is "yes"; allowed: true | false, written without quotes.',
+    message:
+      'Answers file "yes.yaml": delegatedAccess is "yes"; allowed: true | false (write true or false: yes is text, not a yes/no value, in YAML 1.2 and JSON).',
   },
   {
     name: 'quoted boolean in JSON',
@@ -185,7 +188,7 @@ const MALFORMED: { name: string; file: string; text: string; message: string }[]
     message:
       'Answers file "several.yaml" has 2 problems:\n' +
       '  - subjects[0] is "robots"; allowed: internal-service | backend-integration | third-party-app | end-user\n' +
-      '  - delegatedAccess is "maybe"; allowed: true | false, written without quotes',
+      '  - delegatedAccess is "maybe"; allowed: true | false',
   },
   {
     name: 'YAML syntax error: unclosed list',
@@ -260,7 +263,7 @@ describe('readAnswersFile: malformed files', () => {
   it('a directory', async () => {
     mkdirSync(join(dir, 'answers.yaml'));
     const error = await failure('answers.yaml');
-    expect(error.message).toBe('Answers file "answers.yaml" is a directory; give the path of a JSON or YAML file.');
+    expect(error.message).toBe('Answers file "answers.yaml" is a folder, not a file.');
   });
 
   it('a missing file', async () => {

@@ -44,12 +44,15 @@ afterEach(async () => {
 /** Writes a new record the way `decide` does: locate, number, render, write. */
 async function writeRecord(cwd: string, input = sessionInput(), override?: string) {
   const location = await locateRecords(cwd, override);
-  const number = nextRecordNumber(location.files);
-  const fileName = recordFileName(number, input.title);
-  const text = renderRecord({ ...input, number, layout: location.layout }, templates);
-  const path = await writeNewRecord(location.dir, fileName, text);
-  return { location, number, fileName, path, text };
+  const written = await writeNewRecord(location, nextRecordNumber(location.files), (number) => ({
+    fileName: recordFileName(number, input.title),
+    text: renderRecord({ ...input, number, layout: location.layout }, templates),
+  }), cwd);
+  return { location, number: written.number, fileName: written.fileName, path: written.file, text: written.text };
 }
+
+/** A record of fixed text under a number, the way writeNewRecord is called. */
+const fixed = (title: string, text: string) => (number: number) => ({ fileName: `${String(number).padStart(4, '0')}-${title}.md`, text });
 
 const madrRecord = (n: number, title: string) =>
   `---\nstatus: accepted\ndate: 2024-0${Math.min(n, 9)}-01\n---\n\n# ${title}\n\n## Context and Problem Statement\n\nSomething.\n`;
@@ -57,6 +60,7 @@ const madrRecord = (n: number, title: string) =>
 describe('locateRecords', () => {
   it('defaults to docs/decisions and MADR in a fresh project', async () => {
     expect(await locateRecords(project)).toEqual({
+      root: project,
       dir: join(project, 'docs/decisions'),
       relativeDir: 'docs/decisions',
       source: 'default',
@@ -100,32 +104,52 @@ describe('writing a record next to existing ones', () => {
     expect(currentAuthRecord(records)).toEqual({ record: records[0], warning: null });
   });
 
-  it('never overwrites a file and leaves nothing half-written', async () => {
+  it('never overwrites a file or reuses a number: a taken number moves the record to the next one', async () => {
     const dir = join(project, 'docs/decisions');
-    const first = await writeNewRecord(dir, '0001-a.md', 'first\n');
-    await expect(writeNewRecord(dir, '0001-a.md', 'second\n')).rejects.toThrow(/already exists; auth-decide never overwrites a record/);
-    await expect(writeNewRecord(dir, '0001-b.md', 'third\n')).rejects.toThrow(/Record number 1 is already used by 0001-a\.md/);
-    await expect(writeNewRecord(dir, '0001-b.md', 'third\n')).rejects.toBeInstanceOf(UsageError);
-    expect(await readFile(first, 'utf8')).toBe('first\n');
-    expect(await readdir(dir)).toEqual(['0001-a.md']);
+    const first = await writeNewRecord({ dir }, 1, fixed('a', 'first\n'), project);
+    expect(first).toMatchObject({ number: 1, fileName: '0001-a.md' });
+    // Asked for number 1 again, same title and another: both get the next free number.
+    expect(await writeNewRecord({ dir }, 1, fixed('a', 'second\n'), project)).toMatchObject({ number: 2, fileName: '0002-a.md' });
+    expect(await writeNewRecord({ dir }, 1, fixed('b', 'third\n'), project)).toMatchObject({ number: 3, fileName: '0003-b.md' });
+    expect(await readFile(first.file, 'utf8')).toBe('first\n');
+    // No claim or temporary file is left behind.
+    expect(await readdir(dir)).toEqual(['0001-a.md', '0002-a.md', '0003-b.md']);
+  });
+
+  it('gives eight concurrent writes eight distinct numbers', async () => {
+    const dir = join(project, 'docs/decisions');
+    const written = await Promise.all(
+      Array.from({ length: 8 }, (_, index) => writeNewRecord({ dir }, 1, fixed(`r-${index}`, `record ${index}\n`), project)),
+    );
+    expect(written.map((record) => record.number).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect((await readdir(dir)).sort()).toEqual(written.map((record) => record.fileName).sort());
+    for (const record of written) expect(await readFile(record.file, 'utf8')).toBe(`record ${record.fileName.slice(7, -3)}\n`);
+  });
+
+  it('refuses through verify while holding the number, and then writes nothing', async () => {
+    const dir = join(project, 'docs/decisions');
+    const refusal = new UsageError('the folder changed');
+    await expect(writeNewRecord({ dir }, 1, fixed('a', 'x\n'), project, { verify: () => { throw refusal; } })).rejects.toBe(refusal);
+    // The folder made for it is gone again.
+    expect(existsSync(join(project, 'docs'))).toBe(false);
   });
 
   it('creates missing folders', async () => {
-    const path = await writeNewRecord(join(project, 'a/b/c'), '0001-x.md', 'x\n');
-    expect(await readFile(path, 'utf8')).toBe('x\n');
+    const written = await writeNewRecord({ dir: join(project, 'a/b/c') }, 1, fixed('x', 'x\n'), project);
+    expect(await readFile(written.file, 'utf8')).toBe('x\n');
   });
 });
 
 describe('reading records back', () => {
   it('surfaces a corrupted auth-decide block with the file and line', async () => {
     const { path, text } = await writeRecord(project);
-    await writeFile(path, text.replace('    clients:\n      - browser\n', '    clients:\n      - fax\n'));
+    await writeFile(path, text.replace('clients: [browser]', 'clients: [fax]'));
     const error = await readAuthRecords(project).then(
       () => null,
       (caught: unknown) => caught,
     );
     expect(error).toBeInstanceOf(RecordError);
-    const line = text.split('\n').indexOf('      - browser') + 1;
+    const line = text.split('\n').findIndex((candidate) => candidate.includes('clients: [browser]')) + 1;
     expect((error as RecordError).message).toMatch(
       new RegExp(`^docs/decisions/0001-authenticate-api-callers-with-server-side-sessions\\.md:${line}: .*\\n.*clients\\[0\\] is "fax"`),
     );
@@ -220,6 +244,6 @@ describe('with adr-tools', { timeout: ADR_TIMEOUT }, () => {
 describe('templates', () => {
   it('are found next to the package, with their shared partials', async () => {
     expect(existsSync(join(templatesDir(), 'madr.md.hbs'))).toBe(true);
-    expect(Object.keys(templates.partials)).toEqual(expect.arrayContaining(['context', 'drivers', 'outcome', 'pros-and-cons', 'review']));
+    expect(Object.keys(templates.partials)).toEqual(expect.arrayContaining(['context', 'drivers', 'options', 'outcome', 'defaults', 'review']));
   });
 });

@@ -4,7 +4,7 @@
  * report (or one JSON document) and never asks anything.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { decideColor, type CliContext } from '../context.js';
 import { EXIT, ExitError, UsageError } from '../../errors.js';
@@ -16,7 +16,8 @@ import { parseWith } from '../../core/schema.js';
 import { templateManifestSchema } from '../../core/scaffold/schema.js';
 import { detectProject } from '../../shell/project.js';
 import { defaultTemplatesRoot } from '../../shell/scaffold-templates.js';
-import { currentAuthRecord, locateRecords, readAuthRecords } from '../../shell/records.js';
+import { errorCode, readTextFile, rethrowFileSystemError } from '../../shell/files.js';
+import { currentAuthRecord, locateRecords, readAuthRecordsAt } from '../../shell/records.js';
 
 export interface CheckOptions {
   context: CliContext;
@@ -27,20 +28,22 @@ export interface CheckOptions {
   templatesDir?: string;
 }
 
-async function readOptional(path: string): Promise<string | null> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-    if (code === 'EISDIR') throw new UsageError(`${path} is a folder; expected a file.`);
-    throw error;
-  }
+/** Manifests and template metadata are small; anything far larger is not one. */
+const MAX_METADATA_BYTES = 8 * 1024 * 1024;
+
+function readOptional(path: string, what: string, cwd: string): string | null {
+  const read = readTextFile({ path, what, cwd }, { maxBytes: MAX_METADATA_BYTES });
+  return read.kind === 'text' ? read.text : null;
 }
 
-async function readManifest(cwd: string): Promise<ReadManifest | null> {
-  const text = await readOptional(join(cwd, MANIFEST_PATH));
+async function readManifest(root: string, cwd: string): Promise<ReadManifest | null> {
+  const text = readOptional(join(root, MANIFEST_PATH), 'the scaffold manifest', cwd);
   if (text === null) return null;
+  if (text.trim() === '') {
+    throw new UsageError(`${MANIFEST_PATH} is empty; it should list the files \`auth-decide scaffold\` generated.`, {
+      hint: `Restore it from version control, or delete it if no generated code is left.`,
+    });
+  }
   const result = parseManifest(text);
   if (!result.ok) {
     throw new UsageError(`${MANIFEST_PATH} is not a valid scaffold manifest:\n${result.problems.map((p) => `  - ${p.message}`).join('\n')}`, {
@@ -52,19 +55,26 @@ async function readManifest(cwd: string): Promise<ReadManifest | null> {
 
 const sha256 = (content: Buffer) => createHash('sha256').update(content).digest('hex');
 
-async function generatedFileStates(cwd: string, manifest: ReadManifest | null): Promise<GeneratedFileFacts[]> {
+async function generatedFileStates(root: string, cwd: string, manifest: ReadManifest | null): Promise<GeneratedFileFacts[]> {
   const states: GeneratedFileFacts[] = [];
   for (const [path, hash] of Object.entries(manifest?.manifest.files ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
     let content: Buffer;
+    const file = resolve(root, path);
     try {
-      content = await readFile(resolve(cwd, path));
+      const info = await stat(file);
+      // A FIFO or device where a generated file was is not that file; never read it.
+      if (!info.isFile()) {
+        states.push({ path, state: 'edited' });
+        continue;
+      }
+      content = await readFile(file);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
+      const code = errorCode(error);
       if (code === 'ENOENT' || code === 'ENOTDIR') {
         states.push({ path, state: 'deleted' });
         continue;
       }
-      throw error;
+      rethrowFileSystemError(error, 'read', { path: file, what: 'the generated file', cwd });
     }
     states.push({ path, state: sha256(content) === hash ? 'unchanged' : 'edited' });
   }
@@ -76,10 +86,10 @@ async function generatedFileStates(cwd: string, manifest: ReadManifest | null): 
  * choices: listed in the manifest, or for a 0.1.0 manifest read from each
  * scaffolded method's template metadata.
  */
-async function scaffoldedDependencies(manifest: ReadManifest | null, templatesDir: string): Promise<string[]> {
+async function scaffoldedDependencies(manifest: ReadManifest | null, templatesDir: string, cwd: string): Promise<string[]> {
   const names = new Set<string>(manifest?.manifest.dependencies ?? []);
   for (const scaffold of manifest?.legacy ?? []) {
-    const text = await readOptional(join(templatesDir, scaffold.method, 'template.json'));
+    const text = readOptional(join(templatesDir, scaffold.method, 'template.json'), 'the template metadata', cwd);
     if (text === null) continue;
     let document: unknown;
     try {
@@ -125,10 +135,12 @@ function renderCheckReport(
 export async function runCheck(options: CheckOptions): Promise<void> {
   const { context } = options;
   // A record that cannot be read is a RecordError (exit 2, naming the file and line): never guessed around.
-  const records = await readAuthRecords(context.cwd, options.adrDir);
+  // A --adr-dir that does not exist is a typo, not "no decision recorded".
+  const location = await locateRecords(context.cwd, { override: options.adrDir, mustExist: true });
+  const records = readAuthRecordsAt(location, context.cwd);
   const current = currentAuthRecord(records);
-  const location = await locateRecords(context.cwd, options.adrDir);
-  const [project, manifest] = await Promise.all([detectProject(context.cwd, context.env), readManifest(context.cwd)]);
+  const { root } = location;
+  const [project, manifest] = await Promise.all([detectProject(root, context.env, context.cwd), readManifest(root, context.cwd)]);
 
   let record: (RecordFacts & { status: string }) | null = null;
   let otherCurrentRecords: string[] = [];
@@ -172,8 +184,8 @@ export async function runCheck(options: CheckOptions): Promise<void> {
     detectedStack,
     scaffoldedStack,
     dependencies: project.dependencies.map((dependency) => dependency.name),
-    scaffoldedDependencies: await scaffoldedDependencies(manifest, options.templatesDir ?? defaultTemplatesRoot()),
-    generatedFiles: await generatedFileStates(context.cwd, manifest),
+    scaffoldedDependencies: await scaffoldedDependencies(manifest, options.templatesDir ?? defaultTemplatesRoot(), context.cwd),
+    generatedFiles: await generatedFileStates(root, context.cwd, manifest),
     strict: Boolean(options.strict),
   };
   const result = evaluateCheck(facts);

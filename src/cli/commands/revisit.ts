@@ -3,14 +3,18 @@
  * questions the fired triggers touch, re-score, and either record a review on
  * the existing record or write a new record that supersedes it.
  */
-import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { decideColor, type CliContext } from '../context.js';
+import { decideColor, widthOf, type CliContext } from '../context.js';
+import { checkTitle } from '../options.js';
+import { messenger, wrapText } from '../output.js';
+import { printable, scaffoldOptions, scaffoldStep } from '../scaffold-offer.js';
 import { CancelledError, UsageError } from '../../errors.js';
 import { METHODS, REVISIT_QUESTIONS, TRIGGERS } from '../../core/knowledge.js';
 import { renderAnswersSummary, styleFor, type Style } from '../../core/report.js';
 import {
   compareDecisions,
+  describePlanAdditions,
+  methodsInUse,
   mergeAnswers,
   migrationPlan,
   parseTriggerIds,
@@ -23,9 +27,11 @@ import {
 import { parseAnswers } from '../../core/schema.js';
 import { TRIGGER_IDS, type Answers, type MethodId, type TriggerId } from '../../core/types.js';
 import type { RecordReview, RevisitNotes } from '../../core/record/model.js';
+import { isStandardInput } from '../../shell/answers-file.js';
 import type { Installer } from '../../shell/installer.js';
+import { noteWritten, withoutInterrupts } from '../../shell/journal.js';
 import type { PromptBackend } from '../../shell/prompts.js';
-import type { AuthRecordFile } from '../../shell/records.js';
+import type { AuthRecordFile, RecordsLocation, RenderedRecord } from '../../shell/records.js';
 
 export interface RevisitOptions {
   context: CliContext;
@@ -46,6 +52,10 @@ export interface RevisitOptions {
   prompts?: PromptBackend;
   /** Runs the package manager when the offered scaffold is accepted; the real one when absent. */
   installer?: Installer;
+  /** The Node version generated code will run on; this process's when absent. */
+  nodeVersion?: string;
+  /** Where the scaffold templates live; the package's own when absent. */
+  templatesRoot?: string;
 }
 
 type NoteId = (typeof REVISIT_QUESTIONS)[number]['id'];
@@ -66,17 +76,33 @@ function parseTriggers(values: readonly string[] | undefined): TriggerId[] {
   return triggers;
 }
 
+/** A review note is a sentence or a paragraph; a megabyte of it is a mistake. */
+const MAX_NOTE_LENGTH = 2000;
+
 function parseNotes(values: readonly string[] | undefined): RevisitNotes {
   const allowed = REVISIT_QUESTIONS.map((question) => question.id);
   const notes: RevisitNotes = {};
+  const shape = `--note takes <question>=<text>, with question one of: ${allowed.join(', ')}.`;
   for (const value of values ?? []) {
     const at = value.indexOf('=');
-    const id = (at < 0 ? value : value.slice(0, at)).trim();
-    if (at < 0 || !(allowed as string[]).includes(id)) {
-      throw new UsageError(`--note ${JSON.stringify(value)} must look like <question>=<text>, with question one of: ${allowed.join(', ')}.`);
+    if (at < 0) throw new UsageError(`--note ${JSON.stringify(value)} has no "=": ${shape}`);
+    const id = value.slice(0, at).trim();
+    if (!(allowed as string[]).includes(id)) {
+      throw new UsageError(`--note ${JSON.stringify(value)}: "${id}" is not a review question; the questions are ${allowed.join(', ')}.`, {
+        hint: 'Write it as --note <question>=<text>, e.g. --note "incidents=A partner shared one key".',
+      });
     }
     const text = value.slice(at + 1).trim();
-    if (text !== '') notes[id as NoteId] = text;
+    if (text === '') {
+      throw new UsageError(`--note ${JSON.stringify(value)} gives no text for ${id}.`, {
+        hint: `Write the answer after the "=", or leave the note out to skip ${id}.`,
+      });
+    }
+    if (text.length > MAX_NOTE_LENGTH) {
+      throw new UsageError(`--note ${id} is ${text.length} characters long; keep a note to ${MAX_NOTE_LENGTH} or fewer.`);
+    }
+    if (notes[id as NoteId] !== undefined) throw new UsageError(`--note ${id} is given twice; give each question one note.`);
+    notes[id as NoteId] = text;
   }
   return notes;
 }
@@ -90,10 +116,10 @@ async function loadPrompts(options: RevisitOptions) {
 /** The record to revisit: the current one, or a clear error when there is none. */
 async function findCurrentRecord(options: RevisitOptions): Promise<{ current: AuthRecordFile; warning: string | null }> {
   const records = await import('../../shell/records.js');
-  const all = await records.readAuthRecords(options.context.cwd, options.adrDir);
+  const location = await records.locateRecords(options.context.cwd, { override: options.adrDir, mustExist: true });
+  const all = records.readAuthRecordsAt(location, options.context.cwd);
   const current = records.currentAuthRecord(all);
   if (current === null) {
-    const location = await records.locateRecords(options.context.cwd, options.adrDir);
     throw new UsageError(`No accepted auth decision record in ${location.relativeDir} (${location.source}); there is nothing to revisit.`, {
       hint: all.length > 0
         ? `Found ${all.map((record) => `${record.relativePath} (${record.parsed.status})`).join(', ')}, none of them accepted and current. Run \`auth-decide decide\` to record a new decision.`
@@ -112,19 +138,33 @@ interface PlannedWrite {
   content: string;
 }
 
+/** The migration plan for a terminal: bold step titles instead of Markdown asterisks, wrapped. */
+function renderMigrationForTerminal(plan: MigrationPlan, style: Style, width: number): string {
+  const names = (methods: MethodId[]) => methods.map((method) => METHODS[method].name).join(' + ');
+  const lines = [style.bold('Migration plan'), wrapText(`From ${names(plan.from)} to ${names(plan.to)}, in ${plan.steps.length} steps:`, width)];
+  plan.steps.forEach((step, index) => {
+    lines.push(`${index + 1}. ${style.bold(step.title)}`);
+    for (const detail of step.details) lines.push(wrapText(`   - ${detail}`, width));
+  });
+  return `${lines.join('\n')}\n`;
+}
+
 export async function runRevisit(options: RevisitOptions): Promise<void> {
   const { context } = options;
   const style = styleFor(context.color);
-  const say = (text: string) => context.stderr.write(`${text}\n`);
+  const say = messenger(context);
 
   // Usage problems first, before any file is read.
   const givenTriggers = parseTriggers(options.trigger);
   const givenNotes = parseNotes(options.note);
+  const title = checkTitle(options.title);
   const nonInteractiveInput = options.answers !== undefined || givenTriggers.length > 0;
-  if (!context.interactive && !nonInteractiveInput) {
+  // Answers read from standard input leave no terminal to ask anything on.
+  const interactive = context.interactive && !(options.answers !== undefined && isStandardInput(options.answers));
+  if (!interactive && !nonInteractiveInput) {
     throw new UsageError('No terminal to ask what changed, and neither --trigger nor --answers was given.', { hint: NO_TERMINAL_HINT });
   }
-  const asking = context.interactive && !options.yes;
+  const asking = interactive && !options.yes;
 
   const { current, warning } = await findCurrentRecord(options);
   if (warning) say(style.warn(`Warning: ${warning}`));
@@ -155,7 +195,7 @@ export async function runRevisit(options: RevisitOptions): Promise<void> {
   let answers: Answers = stored;
   if (options.answers !== undefined) {
     const { readAnswersPatchFile } = await import('../../shell/answers-file.js');
-    const patch = await readAnswersPatchFile(options.answers, context.cwd);
+    const patch = await readAnswersPatchFile(options.answers, context.cwd, context.stdin);
     const merged = mergeAnswers(stored, patch);
     if (!merged.ok) {
       throw new UsageError(`Answers file ${JSON.stringify(options.answers)} merged onto ${current.relativePath}: ${merged.problems.map((p) => p.message).join('; ')}.`);
@@ -212,7 +252,14 @@ export async function runRevisit(options: RevisitOptions): Promise<void> {
   const reviewBy = defaultReviewBy(context.now, answers, decision);
   const writes: PlannedWrite[] = [];
   let migration: MigrationPlan | null = null;
-  let newRecord: { number: number; title: string; fileName: string; dir: string } | null = null;
+  /** Renders the new record for a number; its text and the old record's link depend on the number it gets. */
+  let newRecord: {
+    location: RecordsLocation;
+    number: number;
+    title: string;
+    render: (number: number) => RenderedRecord;
+    pathOf: (fileName: string) => string;
+  } | null = null;
 
   const update = await import('../../core/record/update.js');
   if (comparison.outcome === 'same') {
@@ -228,36 +275,41 @@ export async function runRevisit(options: RevisitOptions): Promise<void> {
       import('../../core/record/render.js'),
       import('../../core/record/locate.js'),
     ]);
-    const location = await records.locateRecords(context.cwd, options.adrDir);
+    const location = await records.locateRecords(context.cwd, { override: options.adrDir });
     const number = locate.nextRecordNumber(location.files);
-    const title = options.title?.trim() || render.defaultRecordTitle(decision);
-    const fileName = render.recordFileName(number, title);
+    const newTitle = title ?? render.defaultRecordTitle(decision);
     migration = migrationPlan(block, decision);
     const oldReference = { number: current.parsed.number, title: current.parsed.title, fileName: basename(current.file) };
-    const text = render.renderRecord(
-      {
-        number,
-        title,
-        date,
-        answers,
-        decision,
-        toolVersion: options.version,
-        reviewBy,
-        layout: location.layout,
-        supersedes: oldReference,
-        migration: renderMigrationPlan(migration).split('\n'),
-        revisitNotes: notes,
-        triggers,
-      },
-      await records.loadAdrTemplates(),
-    );
+    const templates = await records.loadAdrTemplates();
+    const migrationLines = renderMigrationPlan(migration).split('\n');
+    const renderFor = (n: number): RenderedRecord => ({
+      fileName: render.recordFileName(n, newTitle),
+      text: render.renderRecord(
+        {
+          number: n,
+          title: newTitle,
+          date,
+          answers,
+          decision,
+          toolVersion: options.version,
+          reviewBy,
+          layout: location.layout,
+          supersedes: oldReference,
+          migration: migrationLines,
+          revisitNotes: notes,
+          triggers,
+        },
+        templates,
+      ),
+    });
     const relativeDir = location.relativeDir === '.' ? '' : `${location.relativeDir}/`;
-    newRecord = { number, title, fileName, dir: location.dir };
-    writes.push({ file: `${relativeDir}${fileName}`, action: 'create', content: text });
+    newRecord = { location, number, title: newTitle, render: renderFor, pathOf: (fileName) => `${relativeDir}${fileName}` };
+    const predicted = renderFor(number);
+    writes.push({ file: newRecord.pathOf(predicted.fileName), action: 'create', content: predicted.text });
     writes.push({
       file: current.relativePath,
       action: 'update',
-      content: update.markSuperseded(current.text, current.relativePath, { number, title, fileName }),
+      content: update.markSuperseded(current.text, current.relativePath, { number, title: newTitle, fileName: predicted.fileName }),
     });
   }
 
@@ -272,13 +324,36 @@ export async function runRevisit(options: RevisitOptions): Promise<void> {
   }
 
   if (!options.dryRun) {
-    if (newRecord) {
-      // The new record first: if the old one cannot be updated afterwards, the decision is still on disk.
-      const { writeNewRecord } = await import('../../shell/records.js');
-      await writeNewRecord(newRecord.dir, newRecord.fileName, writes[0]!.content);
-    }
-    const oldUpdate = writes.find((write) => write.action === 'update')!;
-    await writeFile(current.file, oldUpdate.content, 'utf8');
+    const { replaceRecord, writeNewRecord } = await import('../../shell/records.js');
+    await withoutInterrupts(async () => {
+      if (newRecord) {
+        // The new record first: if the old one cannot be updated afterwards, the decision is still on disk.
+        const written = await writeNewRecord(newRecord.location, newRecord.number, newRecord.render, context.cwd, {
+          // Checked again with the number held: another run may have superseded the record meanwhile.
+          verify: async () => {
+            const { currentAuthRecord, locateRecords, readAuthRecordsAt } = await import('../../shell/records.js');
+            const fresh = await locateRecords(context.cwd, { override: options.adrDir });
+            const now = currentAuthRecord(readAuthRecordsAt(fresh, context.cwd))?.record ?? null;
+            if (now?.file !== current.file) {
+              throw new UsageError(`${current.relativePath} is no longer the current auth decision record (another run changed the records meanwhile); nothing was written.`, {
+                hint: 'Run `auth-decide revisit` again to revisit the record that is current now.',
+              });
+            }
+          },
+        });
+        const path = newRecord.pathOf(written.fileName);
+        noteWritten(`the new decision record ${path}`);
+        writes[0] = { file: path, action: 'create', content: written.text };
+        writes[1] = {
+          file: current.relativePath,
+          action: 'update',
+          content: update.markSuperseded(current.text, current.relativePath, { number: written.number, title: newRecord.title, fileName: written.fileName }),
+        };
+      }
+      const oldUpdate = writes.find((write) => write.action === 'update')!;
+      replaceRecord(current.file, oldUpdate.content, context.cwd);
+      noteWritten(`the updated record ${current.relativePath}`);
+    });
   }
 
   if (options.json) {
@@ -300,6 +375,8 @@ export async function runRevisit(options: RevisitOptions): Promise<void> {
       outcome: comparison.outcome,
       methodsAdded: comparison.methodsAdded,
       methodsRetired: comparison.methodsRetired,
+      variantsAdded: comparison.variantsAdded,
+      variantsRetired: comparison.variantsRetired,
       notes,
       reviewBy,
       migration,
@@ -307,9 +384,12 @@ export async function runRevisit(options: RevisitOptions): Promise<void> {
       dryRun: Boolean(options.dryRun),
     };
     context.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
-  } else if (options.dryRun) {
-    for (const write of writes) {
-      context.stdout.write(`\n${reportStyle.dim(`--- ${write.file} (would be ${write.action === 'create' ? 'written' : 'updated'}) ---`)}\n${write.content}`);
+  } else {
+    if (migration) context.stdout.write(`\n${renderMigrationForTerminal(migration, reportStyle, widthOf(context.stdout))}`);
+    if (options.dryRun) {
+      for (const write of writes) {
+        context.stdout.write(`\n${reportStyle.dim(`--- ${write.file} (would be ${write.action === 'create' ? 'written' : 'updated'}) ---`)}\n${write.content}`);
+      }
     }
   }
 
@@ -325,36 +405,59 @@ export async function runRevisit(options: RevisitOptions): Promise<void> {
     return;
   }
   say(`Wrote ${writes[0]!.file}; ${current.relativePath} is now superseded by it.`);
-  if (migration && !options.json) {
-    say(`\n${style.bold('Migration plan')}\n${renderMigrationPlan(migration)}\n`);
-  }
-  await offerScaffold(options, answers, decision.recommendation, asking);
+  await offerScaffold(options, answers, { methods: methodsInUse(decision), adds: describePlanAdditions(comparison) }, asking);
 }
 
-async function offerScaffold(options: RevisitOptions, answers: Answers, method: MethodId, asking: boolean): Promise<void> {
+/**
+ * Offers to scaffold the new record's plan, which adds what the plan gained
+ * (code already generated for the other methods is kept); without a terminal,
+ * prints the command that does it. Whether this Node can run the generated
+ * code is judged on the whole plan, since that is what the scaffold generates.
+ */
+async function offerScaffold(
+  options: RevisitOptions,
+  answers: Answers,
+  newPlan: { methods: readonly MethodId[]; adds: string | null },
+  asking: boolean,
+): Promise<void> {
+  if (newPlan.adds === null) return;
   const { context } = options;
-  const later = `auth-decide scaffold --method ${method}${answers.stack ? ` --stack ${answers.stack}` : ''}`;
+  const say = messenger(context);
+  const nodeVersion = options.nodeVersion ?? process.versions.node;
+  const facts = { stack: answers.stack ?? null, nodeVersion, ...(options.templatesRoot ? { templatesRoot: options.templatesRoot } : {}) };
+  const step = await scaffoldStep(newPlan.methods, {}, facts);
+  if (step.nodeRefusal) {
+    say(`The new plan adds ${newPlan.adds}. Its code cannot be scaffolded here: ${step.nodeRefusal}. With a newer Node, run:\n  ${printable(step)}`);
+    return;
+  }
   if (!asking) {
-    context.stderr.write(`To generate code for it: ${later}\n`);
+    say(`The new plan adds ${newPlan.adds}. To generate its code, run:\n  ${printable(step)}`);
     return;
   }
   const { confirm, backend } = await loadPrompts(options);
-  if (!(await confirm(`Scaffold ${METHODS[method].name} code now?`, false, backend))) {
-    context.stderr.write(`Later: ${later}\n`);
+  if (!(await confirm(`Scaffold the new plan now? It adds ${newPlan.adds}.`, false, backend))) {
+    say(`To scaffold it later:\n  ${printable(step)}`);
     return;
   }
   const { runScaffold } = await import('./scaffold.js');
-  await runScaffold({
-    context,
-    method,
-    ...(answers.stack ? { stack: answers.stack } : {}),
-    dryRun: false,
-    install: true,
-    yes: false,
-    version: options.version,
-    ...(options.prompts ? { prompts: options.prompts } : {}),
-    ...(options.installer ? { installer: options.installer } : {}),
-  });
+  try {
+    // No plan passed: the scaffold reads the record just written, so it marks what the new record retires.
+    await runScaffold(
+      scaffoldOptions(context, undefined, answers.stack ? { stack: answers.stack } : {}, {
+        dryRun: false,
+        yes: false,
+        version: options.version,
+        nodeVersion,
+        ...(options.templatesRoot ? { templatesRoot: options.templatesRoot } : {}),
+        ...(options.prompts ? { prompts: options.prompts } : {}),
+        ...(options.installer ? { installer: options.installer } : {}),
+      }),
+    );
+  } catch (error) {
+    // The scaffold's "nothing was written" is about its own files; the records are already on disk.
+    if (error instanceof CancelledError) throw new CancelledError('Scaffolding cancelled: no generated code was written.');
+    throw error;
+  }
 }
 
 /** An answer value as one short phrase for the review log. */

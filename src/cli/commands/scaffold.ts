@@ -22,14 +22,14 @@ import { renderPackage, stricterNode, type TemplateSet } from '../../core/scaffo
 import { planScaffold, pathsToRead, type ScaffoldPlan } from '../../core/scaffold/plan.js';
 import { buildReport, formatPlan, plainStyle, type PlanStyle, type ScaffoldReport } from '../../core/scaffold/report.js';
 import { satisfiesNode } from '../../core/scaffold/node-version.js';
-import { createRenderer, TemplateError } from '../../core/scaffold/render.js';
+import { TemplateError, type JavaScriptOutput } from '../../core/scaffold/render.js';
 import { SelectionError, selectionFromPlan, withMethod, type LoosePlanEntry, type MethodsAndBoundaries } from '../../core/scaffold/selection.js';
-import type { Transpile, createTranspiler as createTranspilerType } from '../../core/scaffold/transpile.js';
 import { RUN_SCRIPT } from '../../core/scaffold/context.js';
+import { findProjectRoot } from '../../shell/files.js';
 import { detectProject } from '../../shell/project.js';
 import { packageManagerInstaller, type Installer } from '../../shell/installer.js';
 import { readExistingFiles, writeTransaction } from '../../shell/scaffold-writer.js';
-import { defaultTemplatesRoot, loadTemplate } from '../../shell/scaffold-templates.js';
+import { openTemplateLibrary, type TemplateLibrary } from '../../shell/scaffold-templates.js';
 import type { PromptBackend } from '../../shell/prompts.js';
 
 export interface ScaffoldOptions {
@@ -201,12 +201,12 @@ async function chooseMethods(input: {
 }
 
 /** The kernel and every chosen method's template; refuses methods this version cannot put in a shared package. */
-async function loadTemplates(root: string, selection: MethodsAndBoundaries): Promise<TemplateSet> {
-  const kernel = await loadTemplate(root, KERNEL);
-  if (kernel === null) throw new InternalError(`The templates folder ${root} has no kernel template.`);
+async function loadTemplates(library: TemplateLibrary, selection: MethodsAndBoundaries): Promise<TemplateSet> {
+  const kernel = await library.load(KERNEL);
+  if (kernel === null) throw new InternalError('The templates have no kernel template.');
   const methods = new Map<MethodId, TemplateSource>();
   for (const choice of selection.methods) {
-    const template = await loadTemplate(root, choice.method);
+    const template = await library.load(choice.method);
     if (template === null) {
       throw new UsageError(`There are no templates for method ${choice.method} in this version of auth-decide.`, {
         hint: 'Choose another method with --method.',
@@ -235,8 +235,9 @@ export async function runScaffold(options: ScaffoldOptions): Promise<void> {
   const { context } = options;
   const warnings: string[] = [];
   const canAsk = context.interactive && !options.yes && !options.json;
-  const root = resolve(context.cwd, options.dir ?? '.');
-  const templatesRoot = options.templatesRoot ?? defaultTemplatesRoot();
+  // Without --dir: the project the current folder belongs to, as every command finds it.
+  const root = options.dir !== undefined ? resolve(context.cwd, options.dir) : findProjectRoot(context.cwd);
+  const library = openTemplateLibrary(options.templatesRoot);
   const nodeVersion = options.nodeVersion ?? process.versions.node;
   const version = options.version ?? ownVersion();
 
@@ -262,19 +263,19 @@ export async function runScaffold(options: ScaffoldOptions): Promise<void> {
     outFlag = checked.value;
   }
 
-  const project = await detectProject(root, context.env);
+  const project = await detectProject(root, context.env, context.cwd);
   const previous = await readPreviousManifest(root);
   let recordCache: RecordDefaults | undefined;
   const recorded = async (): Promise<RecordDefaults> => (recordCache ??= await recordDefaults(root, warnings));
   const chosen = await chooseMethods({ options, methodFlag, tokenFormat, previous, recorded, canAsk, warnings });
-  const templates = await loadTemplates(templatesRoot, chosen);
+  const templates = await loadTemplates(library, chosen);
 
   // Refused before any further question: the generated code (its tests included) would not run.
   const nodeRequirement = [...templates.methods.values()].reduce((strictest, t) => stricterNode(strictest, t.manifest.node), templates.kernel.manifest.node);
   if (!satisfiesNode(nodeVersion, nodeRequirement)) {
     const needy = [...templates.methods.entries()].filter(([, t]) => t.manifest.node === nodeRequirement).map(([method]) => method);
     throw new UsageError(`The auth package${needy.length > 0 ? ` (${needy.join(', ')})` : ''} needs Node ${nodeRequirement}; this is Node ${nodeVersion}.`, {
-      hint: `Run auth-decide with Node ${nodeRequirement.slice(2)} or newer (e.g. \`npx -p node@${nodeRequirement.slice(2).split('.')[0]} node …\`), then scaffold again.`,
+      hint: `Run the scaffold again under Node ${nodeRequirement.slice(2)} or newer.`,
     });
   }
 
@@ -341,12 +342,12 @@ export async function runScaffold(options: ScaffoldOptions): Promise<void> {
   };
   const selection: ScaffoldSelection = { package: settings, ...chosen };
 
-  const transpile: Transpile | null =
-    lang === 'js' ? (await import('../../core/scaffold/transpile.js')).createTranspiler(await loadTypeScript()) : null;
+  const javascript: JavaScriptOutput | null =
+    lang === 'js' ? await library.javascript([KERNEL, ...chosen.methods.map((choice) => choice.method)], moduleFormat) : null;
 
   let rendered;
   try {
-    rendered = renderPackage({ selection, templates, templateVersion: version, project, renderer: createRenderer(), transpile });
+    rendered = renderPackage({ selection, templates, templateVersion: version, project, renderer: library.renderer, javascript });
   } catch (error) {
     if (error instanceof TemplateError) throw new InternalError(`A template is broken: ${error.message}`, { cause: error });
     throw error;
@@ -467,11 +468,6 @@ async function readPreviousManifest(root: string): Promise<ReadManifest | null> 
     });
   }
   return parsed.value;
-}
-
-/** TypeScript is large; it is loaded only for JavaScript targets. */
-async function loadTypeScript(): Promise<Parameters<typeof createTranspilerType>[0]> {
-  return (await import('typescript')).default;
 }
 
 function describeDetection(project: ProjectInfo, settings: PackageSettings, recordSource: string | null): string {

@@ -1,6 +1,6 @@
 /**
  * Plain-language explanation of a scoring: why the winner wins, and what to
- * watch for with every method the plan uses.
+ * watch for with every method and variant the plan uses.
  */
 import { DIMENSIONS, METHODS } from '../knowledge.js';
 import { DIMENSION_IDS, type Answers, type DimensionId, type MethodId, type PlanEntry } from '../types.js';
@@ -26,17 +26,25 @@ const plural = (method: MethodId) => /s$/.test(METHODS[method].name);
 const verb = (method: MethodId, singular: string, pluralForm: string) => (plural(method) ? pluralForm : singular);
 const list = (items: readonly string[]) =>
   items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+const points = (value: number) => `${value} point${value === 1 ? '' : 's'}`;
 
-export function explainReasons(scoring: Scoring, closeCall: boolean, margin: number): string[] {
-  const [winner, runnerUp] = scoring.ranked;
-  if (winner === undefined || runnerUp === undefined) return [];
+/** A rating of 4 or 5 is a strength; 3 and below are not something to win on. */
+const STRONG = 4;
+
+export function explainReasons(
+  scoring: Scoring,
+  winner: ScoredMethod,
+  runnerUp: ScoredMethod | null,
+  closeCall: boolean,
+  plan: readonly PlanEntry[],
+): string[] {
   const reasons: string[] = [];
-  const runnerExcluded = runnerUp.excludedBy.length > 0;
+  const fit = (method: MethodId, dimension: DimensionId) => scoring.fits[method][dimension];
 
   reasons.push(
-    runnerExcluded
-      ? `${name(winner.method)} ${verb(winner.method, 'is', 'are')} the only method that meets every hard constraint, with ${winner.score} of 100 points.`
-      : `${name(winner.method)} ${verb(winner.method, 'scores', 'score')} ${winner.score} of 100, ${margin} point${margin === 1 ? '' : 's'} ahead of ${name(runnerUp.method)} (${runnerUp.score}).`,
+    runnerUp === null
+      ? `${name(winner.method)} ${verb(winner.method, 'is', 'are')} the only method that meets every hard rule, with ${winner.score} of 100 points.`
+      : `${name(winner.method)} ${verb(winner.method, 'scores', 'score')} ${winner.score} of 100, ${points(winner.score - runnerUp.score)} ahead of ${name(runnerUp.method)} (${runnerUp.score}).`,
   );
 
   const heaviest = [...scoring.weights]
@@ -45,27 +53,37 @@ export function explainReasons(scoring: Scoring, closeCall: boolean, margin: num
     .map((weight) => label(weight.dimension));
   reasons.push(`For this API, ${list(heaviest)} weigh the most.`);
 
-  const gaps = dimensionGaps(winner, runnerUp);
-  const gains = gaps.filter((gap) => gap.points > 0).slice(0, 2);
-  for (const gap of gains) {
-    const fit = scoring.fits[winner.method][gap.dimension];
-    reasons.push(`On ${label(gap.dimension)} ${verb(winner.method, 'it gains', 'they gain')} ${gap.points} point${gap.points === 1 ? '' : 's'} over ${name(runnerUp.method)}: ${lowerFirst(fit.rationale)}`);
-  }
-  const losses = gaps.filter((gap) => gap.points < 0);
-  const worst = losses[losses.length - 1];
-  if (worst !== undefined && !runnerExcluded) {
-    const fit = scoring.fits[runnerUp.method][worst.dimension];
-    reasons.push(
-      `${name(runnerUp.method)} ${verb(runnerUp.method, 'is', 'are')} stronger on ${label(worst.dimension)} (${-worst.points} point${worst.points === -1 ? '' : 's'}): ${lowerFirst(fit.rationale)} That does not close the gap.`,
-    );
+  if (runnerUp !== null) {
+    const gaps = dimensionGaps(winner, runnerUp);
+    for (const gap of gaps.filter((candidate) => candidate.points > 0).slice(0, 2)) {
+      const own = fit(winner.method, gap.dimension);
+      const theirs = fit(runnerUp.method, gap.dimension);
+      // NOTE: a gain that comes from the runner-up's weakness is told as that weakness, never as the winner's drawback.
+      reasons.push(
+        own.score >= STRONG
+          ? `On ${label(gap.dimension)} ${verb(winner.method, 'it gains', 'they gain')} ${points(gap.points)} over ${name(runnerUp.method)}: ${lowerFirst(own.rationale)}`
+          : `On ${label(gap.dimension)} ${verb(winner.method, 'it gains', 'they gain')} ${points(gap.points)} because ${name(runnerUp.method)} ${verb(runnerUp.method, 'rates', 'rate')} lower (${theirs.score}/5 against ${own.score}/5): ${lowerFirst(theirs.rationale)}`,
+      );
+    }
+    const worst = gaps.filter((gap) => gap.points < 0).at(-1);
+    if (worst !== undefined) {
+      const own = fit(winner.method, worst.dimension);
+      const theirs = fit(runnerUp.method, worst.dimension);
+      reasons.push(
+        theirs.score >= STRONG
+          ? `${name(runnerUp.method)} ${verb(runnerUp.method, 'is', 'are')} stronger on ${label(worst.dimension)} (${points(-worst.points)}): ${lowerFirst(theirs.rationale)} That does not close the gap.`
+          : `On ${label(worst.dimension)} ${name(winner.method)} ${verb(winner.method, 'trails', 'trail')} ${name(runnerUp.method)} by ${points(-worst.points)} (${own.score}/5 against ${theirs.score}/5): ${lowerFirst(own.rationale)} That does not close the gap.`,
+      );
+    }
   }
 
+  const inPlan = (method: MethodId) => plan.filter((entry) => entry.method === method).map((entry) => `\`${entry.id}\``);
   const decisive = scoring.constraints.filter((constraint) => constraint.effect !== 'penalised');
-  for (const constraint of uniqueReasons(decisive)) reasons.push(constraintSentence(constraint));
+  for (const entry of uniqueReasons(decisive)) reasons.push(constraintSentence(entry, inPlan));
   for (const constraint of scoring.constraints.filter((c) => c.effect === 'penalised')) {
     reasons.push(`${name(constraint.method)} ${verb(constraint.method, 'is', 'are')} penalised: ${lowerFirst(constraint.reason)}`);
   }
-  if (closeCall) {
+  if (closeCall && runnerUp !== null) {
     reasons.push(`The margin is small, so treat ${name(runnerUp.method)} as a credible alternative and let the sensitivity note guide the review.`);
   }
   return reasons;
@@ -83,12 +101,28 @@ function uniqueReasons(constraints: readonly AppliedConstraint[]): { effect: App
   return merged.map(({ effect, methods, reason }) => ({ effect, methods, reason }));
 }
 
-function constraintSentence(entry: { effect: AppliedConstraint['effect']; methods: MethodId[]; reason: string }): string {
-  const who = list(entry.methods.map(name));
-  const single = entry.methods.length === 1 && entry.methods[0] !== undefined && !plural(entry.methods[0]);
-  return entry.effect === 'required'
-    ? `${who} ${single ? 'is' : 'are'} required: ${lowerFirst(entry.reason)}`
-    : `${who} ${single ? 'is' : 'are'} ruled out: ${lowerFirst(entry.reason)}`;
+/**
+ * "Required" or "ruled out" for methods the plan does not use; a method the
+ * plan uses at some boundary "cannot serve every caller" instead, and the
+ * sentence names where it is used, so nothing reads as both ruled out and used.
+ */
+function constraintSentence(
+  entry: { effect: AppliedConstraint['effect']; methods: MethodId[]; reason: string },
+  boundariesOf: (method: MethodId) => string[],
+): string {
+  const are = (methods: readonly MethodId[]) => (methods.length === 1 && !plural(methods[0]!) ? 'is' : 'are');
+  if (entry.effect === 'required') return `${list(entry.methods.map(name))} ${are(entry.methods)} required: ${lowerFirst(entry.reason)}`;
+  const unused = entry.methods.filter((method) => boundariesOf(method).length === 0);
+  const used = entry.methods.filter((method) => boundariesOf(method).length > 0);
+  const parts: string[] = [];
+  if (unused.length > 0) parts.push(`${list(unused.map(name))} ${are(unused)} ruled out: ${lowerFirst(entry.reason)}`);
+  for (const method of used) {
+    const where = boundariesOf(method);
+    parts.push(
+      `${name(method)} cannot serve every caller (${lowerFirst(entry.reason).replace(/\.$/, '')}), so ${verb(method, 'it serves', 'they serve')} only the ${list(where)} boundar${where.length === 1 ? 'y' : 'ies'}, where that rule does not apply.`,
+    );
+  }
+  return parts.join(' ');
 }
 
 function lowerFirst(text: string): string {
@@ -96,24 +130,26 @@ function lowerFirst(text: string): string {
   return /^[A-Z][a-z]/.test(text) ? text.charAt(0).toLowerCase() + text.slice(1) : text;
 }
 
+/** Watch-outs of every method in the plan, then those its boundaries and answers call for. */
 export function collectWarnings(answers: Answers, recommendation: MethodId, plan: readonly PlanEntry[]): string[] {
   const warnings: string[] = [];
-  const methods: MethodId[] = [recommendation, ...plan.map((entry) => entry.method).filter((method) => method !== recommendation)];
+  const methods = [...new Set<MethodId>([recommendation, ...plan.map((entry) => entry.method)])];
   const inPlan = (method: MethodId) => methods.includes(method);
-  const unique = [...new Set(methods)];
-  for (const method of unique) {
+  const uses = (method: MethodId, variant?: string) =>
+    plan.some((entry) => entry.method === method && (variant === undefined || entry.variant === variant));
+  for (const method of methods) {
     for (const text of METHODS[method].watchOutFor) warnings.push(`${METHODS[method].name}: ${lowerFirst(text)}`);
   }
 
   const browserEntry = plan.find((entry) => entry.clients.includes('browser'));
   if (browserEntry !== undefined && (browserEntry.method === 'jwt' || browserEntry.method === 'oauth')) {
     warnings.push(
-      'A browser holds tokens: keep them out of localStorage and sessionStorage; keep access tokens in memory and the refresh token in an HttpOnly cookie, or put a backend-for-frontend in between.',
+      'A browser holds tokens: keep them out of localStorage and sessionStorage, keep access tokens in memory, or better, put a backend-for-frontend in between so the browser holds only a same-site cookie.',
     );
   }
-  if (inPlan('session') && !answers.sameSiteFrontend && answers.clients.includes('browser')) {
+  if (browserEntry !== undefined && browserEntry.method === 'session' && !answers.sameSiteFrontend) {
     warnings.push(
-      'The frontend is on another site: session cookies then need SameSite=None; Secure, credentialed CORS limited to known origins, and CSRF tokens. Serving the frontend from the same site removes most of this.',
+      "The web UI is on another site, so the session cookie is a third-party cookie there: Safari blocks those by default and Firefox keeps them apart per site, so sign-in can silently fail. Serve the UI and the API from one site (a reverse proxy, or a backend-for-frontend), or send a token in the Authorization header instead.",
     );
   }
   if (inPlan('session') && answers.architecture === 'multi-service') {
@@ -122,21 +158,37 @@ export function collectWarnings(answers: Answers, recommendation: MethodId, plan
   if (inPlan('api-key') && answers.clients.some((client) => client === 'browser' || client === 'mobile')) {
     warnings.push('Never ship an API key inside browser or mobile code; keys belong only on servers, jobs and trusted machines.');
   }
-  if (inPlan('jwt') && answers.revocation === 'immediate') {
-    warnings.push(
-      'Immediate revocation with JWTs needs a per-user token version (or denylist) checked on every request; without it, a revoked user keeps access until the token expires.',
-    );
-  }
-  if (inPlan('oauth') && answers.opsCapacity === 'low') {
-    warnings.push('With little ops capacity, run OAuth through a hosted or well-maintained authorization server instead of writing one.');
-  }
-  if (inPlan('oauth') && answers.clients.some((client) => client === 'browser' || client === 'mobile')) {
-    warnings.push('Browser and mobile apps are public clients: use the authorization-code flow with PKCE and exact redirect URIs, never the implicit flow.');
-  }
   if (inPlan('api-key') && answers.exposure === 'public') {
     warnings.push('Public API keys need per-key scopes, rate limits and a recognisable prefix so secret scanners can catch leaks.');
   }
-  if (unique.length > 1) {
+  if (inPlan('jwt') && answers.revocation === 'immediate') {
+    warnings.push(
+      'Immediate revocation with JWTs needs a per-user token version (or denylist) checked on every request; without it, a revoked person keeps access until the token expires.',
+    );
+  }
+  if (uses('oauth', 'resource-server') && answers.revocation === 'immediate' && answers.identityProvider === 'hosted') {
+    warnings.push(
+      "Hosted identity providers mostly issue JWT access tokens that stay valid until they expire: set their lifetime to a few minutes at the provider, or use the provider's token introspection where it offers one.",
+    );
+  }
+  const ownServer = plan.some((entry) => entry.method === 'oauth' && entry.variant !== 'resource-server');
+  if (ownServer && answers.opsCapacity === 'low') {
+    warnings.push('With little ops capacity, run OAuth through a hosted or well-maintained authorization server instead of writing one.');
+  }
+  if (uses('oauth', 'authorization-code') && plan.some((entry) => entry.method === 'oauth' && entry.clients.includes('mobile'))) {
+    warnings.push('Mobile apps sign in through the system browser with a claimed HTTPS or loopback redirect (RFC 8252), never in an embedded web view.');
+  }
+  if (inPlan('oauth') && !answers.delegatedAccess && !answers.subjects.includes('third-party-app') && answers.identityProvider === 'none') {
+    warnings.push(
+      'OAuth 2 here serves no delegated access, no third-party app and no existing identity provider: make sure the authorization server earns its keep, because a simpler method would do the same job with less to run.',
+    );
+  }
+  if (plan.some((entry) => entry.id === 'cli-users' || (entry.clients.includes('cli') && entry.subjects.every((s) => s === 'end-user')))) {
+    warnings.push(
+      'If people also script the API, a personal access token (a key tied to one person, scoped and expiring) is at most a fallback: it skips sign-in and second factors and leaks like any key.',
+    );
+  }
+  if (methods.length > 1) {
     warnings.push('Several methods are in use: enforce each one only at its own boundary, and never let one credential type be accepted where another is expected.');
   }
   return warnings;

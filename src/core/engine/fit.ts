@@ -4,20 +4,22 @@
  * answers, and every move carries its own rationale so the table a reviewer
  * sees is never a bare number.
  */
-import { METHODS, type Rating } from '../knowledge.js';
-import { DIMENSION_IDS, METHOD_IDS, type Answers, type Client, type DimensionId, type MethodId } from '../types.js';
+import { METHODS } from '../knowledge.js';
+import { DIMENSION_IDS, METHOD_IDS, type Answers, type Client, type DimensionId, type MethodId, type ScoredRating } from '../types.js';
+import { oauthTokenFormat } from './variants.js';
 
-export interface Fit extends Rating {
-  /** True when the answers moved the rating away from the knowledge base's typical case. */
-  contextual: boolean;
-}
+export type Fit = ScoredRating;
 
 export type FitTable = Record<MethodId, Record<DimensionId, Fit>>;
 
 const PUBLIC_CLIENTS: readonly Client[] = ['browser', 'mobile'];
+const NATIVE_CLIENTS: readonly Client[] = ['mobile', 'cli'];
 
 const hasPublicClient = (answers: Answers) => answers.clients.some((client) => PUBLIC_CLIENTS.includes(client));
 const onlyBrowser = (answers: Answers) => answers.clients.every((client) => client === 'browser');
+/** Clients a person holds: a browser, a native app or a command-line tool. */
+const onlyPersonalClients = (answers: Answers) => answers.clients.every((client) => client === 'browser' || NATIVE_CLIENTS.includes(client));
+const noPeople = (answers: Answers) => !answers.subjects.includes('end-user') && !answers.subjects.includes('third-party-app');
 
 type Override = { score: number; rationale: string } | undefined;
 
@@ -59,8 +61,28 @@ const OVERRIDES: Record<MethodId, (dimension: DimensionId, answers: Answers) => 
     }
   },
   oauth: (dimension, answers) => {
+    const provider = answers.identityProvider !== 'none';
     switch (dimension) {
+      case 'implementation-complexity':
+        if (provider) {
+          return { score: 4, rationale: 'The identity provider already runs sign-in, consent and token issuance; the API only checks its tokens.' };
+        }
+        return undefined;
+      case 'developer-experience':
+        if (provider) {
+          return { score: 3, rationale: "Client developers use the identity provider's own libraries and documented flows." };
+        }
+        if (noPeople(answers)) {
+          return { score: 3, rationale: 'A service posts its client id and secret to one endpoint and reuses the token until it expires; no redirects.' };
+        }
+        return undefined;
       case 'revocation':
+        if (oauthTokenFormat(answers) === 'opaque') {
+          return {
+            score: 4,
+            rationale: 'Opaque access tokens are checked with the authorization server on use (cached for seconds), so a withdrawn grant stops almost at once.',
+          };
+        }
         return answers.revocation === 'at-expiry'
           ? { score: 4, rationale: 'Letting access lapse at token expiry is enough here, and withdrawn grants stop refreshing.' }
           : undefined;
@@ -101,18 +123,18 @@ const OVERRIDES: Record<MethodId, (dimension: DimensionId, answers: Answers) => 
           ? { score: 2, rationale: 'Several services would each need the shared session store or sticky routing.' }
           : { score: 4, rationale: 'One application reads its own session store; nothing has to be shared.' };
       case 'developer-experience':
-        if (!browser) {
-          return { score: 1, rationale: 'No caller is a browser, so every client would have to manage cookies by hand.' };
+        if (!onlyPersonalClients(answers)) {
+          return { score: 3, rationale: 'People get a cookie or a session token, but programs calling without a person cannot sign in.' };
         }
-        if (!answers.sameSiteFrontend) {
-          return { score: 3, rationale: 'The frontend lives on another site, so requests need credentialed CORS and cross-site cookies.' };
+        if (browser && !answers.sameSiteFrontend) {
+          return { score: 3, rationale: 'The UI lives on another site, so its requests need credentialed CORS and a cookie browsers may hold back.' };
         }
-        return onlyBrowser(answers)
+        return browser && onlyBrowser(answers)
           ? { score: 5, rationale: 'The same-site browser sends the cookie by itself; page code needs no auth logic at all.' }
-          : { score: 3, rationale: 'Browser pages get it for free, but the non-browser callers would have to handle cookies.' };
+          : undefined;
       case 'security-surface':
         if (browser && !answers.sameSiteFrontend) {
-          return { score: 3, rationale: 'A cross-site frontend needs SameSite=None cookies, which leans harder on CSRF defences.' };
+          return { score: 3, rationale: 'A UI on another site needs SameSite=None cookies, so CSRF defence rests on tokens and origin checks alone.' };
         }
         return browser && answers.sameSiteFrontend && onlyBrowser(answers)
           ? { score: 5, rationale: 'A same-site browser app keeps nothing readable by scripts and gets SameSite protection for free.' }
@@ -127,13 +149,31 @@ const OVERRIDES: Record<MethodId, (dimension: DimensionId, answers: Answers) => 
   },
 };
 
-export function fitTable(answers: Answers): FitTable {
+/**
+ * A method another boundary of the same plan already uses is mostly built:
+ * serving one more boundary adds configuration, not a system.
+ */
+export const ALREADY_BUILT: { score: number; rationale: string } = {
+  score: 4,
+  rationale: 'Already built for another boundary of this plan; serving one more adds configuration, not a new system.',
+};
+
+export interface FitContext {
+  /** Methods treated as already built by another boundary of the plan. */
+  alreadyBuilt?: readonly MethodId[];
+}
+
+export function fitTable(answers: Answers, context: FitContext = {}): FitTable {
   const table = {} as FitTable;
   for (const method of METHOD_IDS) {
     const row = {} as Record<DimensionId, Fit>;
     for (const dimension of DIMENSION_IDS) {
       const typical = METHODS[method].ratings[dimension];
-      const override = OVERRIDES[method](dimension, answers);
+      let override = OVERRIDES[method](dimension, answers);
+      if (dimension === 'implementation-complexity' && context.alreadyBuilt?.includes(method)) {
+        const current = override?.score ?? typical.score;
+        if (current < ALREADY_BUILT.score) override = ALREADY_BUILT;
+      }
       row[dimension] =
         override === undefined || override.score === typical.score
           ? { score: typical.score, rationale: typical.rationale, contextual: false }

@@ -6,7 +6,7 @@
 import { DIMENSION_IDS, METHOD_IDS, type Answers, type DimensionId, type MethodId, type MethodScore, type Weight } from '../types.js';
 import { InternalError } from '../../errors.js';
 import { applicableConstraints, type AppliedConstraint } from './constraints.js';
-import { fitTable, type FitTable } from './fit.js';
+import { fitTable, type FitContext, type FitTable } from './fit.js';
 import { computeWeights } from './weights.js';
 
 /**
@@ -65,10 +65,16 @@ function compareMethods(a: ScoredMethod, b: ScoredMethod): number {
   return SIMPLICITY_ORDER.indexOf(a.method) - SIMPLICITY_ORDER.indexOf(b.method);
 }
 
-export function score(answers: Answers): Scoring {
+/**
+ * Scores the four methods for these answers. With `alreadyBuilt`, those
+ * methods are scored as extensions of a system another boundary of the plan
+ * already runs: their build cost drops (the plan counts that cost once, per
+ * system).
+ */
+export function score(answers: Answers, context: FitContext = {}): Scoring {
   const weights = computeWeights(answers);
-  const fits = fitTable(answers);
-  const constraints = applicableConstraints(answers);
+  const fits = fitTable(answers, context);
+  const constraints = applicableConstraints(answers, context);
   const totalWeight = weights.reduce((sum, weight) => sum + weight.weight, 0);
 
   const scored = METHOD_IDS.map((method): ScoredMethod => {
@@ -103,8 +109,18 @@ export function recommend(answers: Answers): MethodId {
   return first.method;
 }
 
-export function toMethodScore(scored: ScoredMethod): MethodScore {
-  const result: MethodScore = { method: scored.method, score: scored.score, dimensions: scored.dimensions };
-  if (scored.excludedBy.length > 0) result.excludedBy = scored.excludedBy;
-  return result;
+export function toMethodScore(scored: ScoredMethod, fits: FitTable): MethodScore {
+  const ratings = {} as MethodScore['ratings'];
+  for (const dimension of DIMENSION_IDS) {
+    const fit = fits[scored.method][dimension];
+    ratings[dimension] = { score: fit.score, rationale: fit.rationale, contextual: fit.contextual };
+  }
+  return {
+    method: scored.method,
+    score: scored.score,
+    dimensions: { ...scored.dimensions },
+    ratings,
+    excluded: scored.excludedBy.length > 0,
+    excludedBy: [...scored.excludedBy],
+  };
 }

@@ -10,6 +10,7 @@ import {
   CLIENTS,
   EXPOSURES,
   GRANULARITIES,
+  IDENTITY_PROVIDERS,
   OPS_CAPACITIES,
   REVOCATION_NEEDS,
   SUBJECTS,
@@ -35,6 +36,7 @@ const QUESTION_ORDER: readonly AnswerKey[] = [
   'revocation',
   'opsCapacity',
   'architecture',
+  'identityProvider',
   'exposure',
   'granularity',
   'audit',
@@ -74,6 +76,9 @@ function candidatesFor(question: AnswerKey, answers: Answers): Candidate[] {
     case 'delegatedAccess':
     case 'sameSiteFrontend':
       return [make(!answers[question], 1)];
+    case 'identityProvider':
+      // Not a scale: having a hosted or a self-run provider are both one step from having none.
+      return IDENTITY_PROVIDERS.filter((value) => value !== answers.identityProvider).map((value) => make(value, 1));
     default: {
       const values = ORDERED_VALUES[question];
       if (values === undefined) return [];

@@ -60,12 +60,15 @@ function weightMoves(answers: Answers): WeightMove[] {
     add('scalability', 3, 'several services must accept the same credentials (+3)');
   }
 
+  // NOTE: integration effort matters only when developers outside the team write the callers;
+  // a public sign-up page for people does not make the API harder to integrate with.
+  const outsideDevelopers = answers.subjects.some((subject) => subject === 'third-party-app' || subject === 'backend-integration');
   if (answers.exposure === 'public') {
     add('security-surface', 2, 'the API is public, so mistakes are found by strangers (+2)');
-    add('developer-experience', 2, 'outside developers must integrate without help (+2)');
+    if (outsideDevelopers) add('developer-experience', 2, 'outside developers must integrate without help (+2)');
   } else if (answers.exposure === 'partners') {
     add('security-surface', 1, 'partners outside the company call the API (+1)');
-    add('developer-experience', 1, 'partner developers must integrate with little help (+1)');
+    if (outsideDevelopers) add('developer-experience', 1, 'partner developers must integrate with little help (+1)');
   }
   return moves;
 }

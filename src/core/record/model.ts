@@ -5,7 +5,7 @@
  */
 import { UsageError } from '../../errors.js';
 import type { RevisitQuestion } from '../knowledge.js';
-import type { Answers, Client, Decision, MethodId, Subject, TriggerId } from '../types.js';
+import type { Answers, BoundaryId, Client, Decision, MethodId, Subject, TokenFormat, TriggerId, Variant } from '../types.js';
 
 /** The value of `tool` in every block auth-decide writes. */
 export const RECORD_TOOL = 'auth-decide';
@@ -17,11 +17,18 @@ export type RecordLayout = 'madr' | 'adr-tools';
 
 export type RevisitNotes = Partial<Record<RevisitQuestion['id'], string>>;
 
-/** One boundary of the plan as stored: who, from where, with which method. */
+/**
+ * One boundary of the plan as stored: its id, who, from where, with which
+ * method and variant. Records written before variants existed are read with
+ * the variant and id derived (see `derivePlanEntry` in block.ts).
+ */
 export interface RecordPlanEntry {
+  id: BoundaryId;
   subjects: Subject[];
   clients: Client[];
   method: MethodId;
+  variant: Variant;
+  tokenFormat: TokenFormat | null;
 }
 
 /** A review that kept the decision as it was. */
@@ -115,10 +122,11 @@ export class RecordError extends UsageError {
     const where = options.line === null ? options.file : `${options.file}:${options.line}`;
     const problems = options.problems ?? [];
     const details = problems.map((p) => `\n  - ${p}`).join('');
-    super(`${where}: ${options.summary}${details}`, {
+    const summary = problems.length === 0 && !/[.:!?]$/.test(options.summary) ? `${options.summary}.` : options.summary;
+    super(`${where}: ${summary}${details}`, {
       hint:
         options.hint ??
-        'Fix the auth-decide block by hand (compare it with `auth-decide decide --dry-run`), or move the file ' +
+        'Fix the auth-decide block by hand (compare it with `auth-decide decide --yes --dry-run`), or move the file ' +
           'out of the records folder and run `auth-decide decide` to write a new record.',
     });
     this.file = options.file;

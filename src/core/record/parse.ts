@@ -42,6 +42,18 @@ export function splitRecord(text: string, fileName: string): RecordText {
   }
   let comment: RecordText['comment'] = null;
   const open = lines.findIndex((line) => COMMENT_OPEN.test(line));
+  if (frontMatter === null && open < 0) {
+    // A block whose opening `---` went missing would otherwise be read as prose and silently ignored.
+    const stray = lines.findIndex((line) => new RegExp(`^${BLOCK_KEY}:\\s*$`).test(line));
+    if (stray >= 0) {
+      throw new RecordError({
+        file: fileName,
+        line: stray + 1,
+        summary: `the ${BLOCK_KEY} block is not inside front matter: the file must start with a \`---\` line`,
+        hint: 'Put the `---` line back as the first line of the file.',
+      });
+    }
+  }
   if (open >= 0) {
     const close = lines.findIndex((line, index) => index > open && COMMENT_CLOSE.test(line));
     if (close < 0) {

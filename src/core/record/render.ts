@@ -6,12 +6,27 @@
 import { createRequire } from 'node:module';
 import type Handlebars from 'handlebars';
 import handlebarsRuntimeModule from 'handlebars/runtime.js';
-import { DIMENSIONS, METHODS, REVISIT_QUESTIONS, TRIGGERS, type Rating } from '../knowledge.js';
+import { describeVariant, DIMENSIONS, GROUND_RULES, METHODS, REVISIT_QUESTIONS, TRIGGERS, variantProfile } from '../knowledge.js';
+import { defaultRows, practices, throttleSentence } from '../policy-text.js';
 import { describeAnswer, QUESTIONS } from '../questions.js';
-import { DIMENSION_IDS, TRIGGER_IDS, type Answers, type Client, type Subject, type Decision, type MethodId, type PlanEntry } from '../types.js';
-import { blockFromInput } from './block.js';
+import { describePlanSize } from '../report.js';
+import {
+  DIMENSION_IDS,
+  TRIGGER_IDS,
+  type Answers,
+  type Client,
+  type Decision,
+  type DimensionId,
+  type MethodId,
+  type MethodScore,
+  type PlanEntry,
+  type Subject,
+  type Variant,
+} from '../types.js';
+import { blockFlow, blockFromInput } from './block.js';
 import { BLOCK_KEY, type RecordInput } from './model.js';
 import { writeYaml } from './yaml-writer.js';
+import { escapeInline } from './escape.js';
 
 export interface AdrTemplates {
   /** MADR 4 layout with YAML front matter. */
@@ -38,11 +53,13 @@ export interface PrecompiledAdrTemplates {
 }
 
 const methodName = (method: MethodId): string => METHODS[method].name;
+/** Three of the four display names are plurals ("API keys"), so verbs must agree. */
+const plural = (method: MethodId) => /s$/.test(METHODS[method].name);
 
 /** How a method reads inside a sentence such as a record title. */
 const METHOD_PHRASES: Record<MethodId, string> = {
   'api-key': 'API keys',
-  oauth: 'OAuth 2 delegated access',
+  oauth: 'OAuth 2 access tokens',
   jwt: 'short-lived JWT bearer tokens',
   session: 'server-side sessions',
 };
@@ -62,8 +79,8 @@ const CLIENT_PHRASES: Record<Client, string> = {
   'backend-service': 'backend services',
 };
 
-const listInWords = (items: readonly string[]): string =>
-  items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+const listInWords = (items: readonly string[], conjunction = 'and'): string =>
+  items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} ${conjunction} ${items[items.length - 1]}`;
 
 /** Methods in use, the recommendation first, then the plan's others in plan order. */
 function methodsInPlan(decision: Pick<Decision, 'recommendation' | 'plan'>): MethodId[] {
@@ -145,12 +162,7 @@ export function tableCell(value: unknown): string {
   return String(value).replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
 }
 
-const verdictOf = (rating: Rating): 'Good' | 'Neutral' | 'Bad' =>
-  rating.score >= 4 ? 'Good' : rating.score === 3 ? 'Neutral' : 'Bad';
-
 const points = (value: number): string => `${value} ${Math.abs(value) === 1 ? 'point' : 'points'}`;
-
-const signed = (value: number): string => (value > 0 ? `+${value}` : String(value));
 
 /** A migration step list is rendered as a numbered list unless it already is Markdown blocks. */
 function migrationLines(steps: readonly string[]): string[] {
@@ -167,80 +179,171 @@ function defaultMigration(decision: Decision): string[] {
   ];
 }
 
-function planRow(entry: PlanEntry) {
-  return {
-    boundary: entry.boundary,
-    subjects: describeAnswer('subjects', entry.subjects),
-    clients: describeAnswer('clients', entry.clients),
-    method: methodName(entry.method),
-    subjectsInWords: capitalise(listInWords(entry.subjects.map((subject) => SUBJECT_PHRASES[subject]))),
-    clientsInWords: listInWords(entry.clients.map((client) => CLIENT_PHRASES[client])),
-    why: entry.why,
-    identity: METHODS[entry.method].defaults.identity,
+/** How a ranked method stands in this record: chosen, used at some boundaries, or neither. */
+function standing(entry: MethodScore, decision: Decision): { label: string; boundaries: string[] } {
+  const boundaries = decision.plan.filter((candidate) => candidate.method === entry.method).map((candidate) => `\`${candidate.id}\``);
+  if (entry.method === decision.recommendation) return { label: 'chosen', boundaries };
+  if (entry.excluded) return { label: boundaries.length > 0 ? 'not for all callers' : 'ruled out', boundaries };
+  return { label: boundaries.length > 0 ? 'also used' : 'not chosen', boundaries };
+}
+
+/** The strongest and the weakest of a method's ratings for this API, by the points they earned. */
+function prosAndCons(entry: MethodScore) {
+  const byPoints = [...DIMENSION_IDS].sort(
+    (a, b) => entry.dimensions[b] - entry.dimensions[a] || DIMENSION_IDS.indexOf(a) - DIMENSION_IDS.indexOf(b),
+  );
+  const argument = (verdict: string, dimension: DimensionId) => {
+    const rating = entry.ratings[dimension];
+    return `${verdict}, because its ${DIMENSIONS[dimension].label.toLowerCase()} rates ${rating.score}/5 for this API (${points(entry.dimensions[dimension])}): ${rating.rationale}`;
   };
+  const strong = byPoints.filter((dimension) => entry.ratings[dimension].score >= 4).slice(0, 1);
+  const weakest = [...DIMENSION_IDS].sort(
+    (a, b) => entry.ratings[a].score - entry.ratings[b].score || entry.dimensions[a] - entry.dimensions[b],
+  )[0]!;
+  const verdict = (score: number) => (score >= 4 ? 'Good' : score === 3 ? 'Neutral' : 'Bad');
+  return [
+    ...strong.map((dimension) => argument('Good', dimension)),
+    ...(strong.includes(weakest) ? [] : [argument(verdict(entry.ratings[weakest].score), weakest)]),
+  ];
+}
+
+/** The defaults of every method and variant in the plan, one line per method, read from POLICY. */
+function defaultsLines(plan: readonly PlanEntry[]): string[] {
+  const lines: string[] = [];
+  for (const method of [...new Set(plan.map((entry) => entry.method))]) {
+    const entries = plan.filter((entry) => entry.method === method);
+    const variants = [...new Set(entries.map((entry) => entry.variant))];
+    const rows = new Map<string, { text: string; variants: Set<string> }>();
+    for (const entry of entries) {
+      for (const row of defaultRows(method, entry.variant, entry.tokenFormat)) {
+        const text = `${row.label}: ${row.value}${row.range === null ? '' : ` (${row.range})`}`;
+        const key = `${row.key}\u0000${text}`;
+        const existing = rows.get(key) ?? { text, variants: new Set<string>() };
+        existing.variants.add(entry.variant);
+        rows.set(key, existing);
+      }
+    }
+    const clauses = [...rows.values()].map(({ text, variants: own }) =>
+      own.size === variants.length ? text : `${text} [${[...own].map((variant) => variantProfile(method, variant as Variant).name).join(', ')}]`,
+    );
+    const who = `${methodName(method)}, ${listInWords(variants.map((variant) => variantProfile(method, variant).name))}`;
+    lines.push(`${who}: ${clauses.join('; ')}.`);
+  }
+  return lines;
+}
+
+/** Rotation and revocation in words, per variant, each sentence once. */
+function practiceLines(plan: readonly PlanEntry[]): string[] {
+  const seen = new Map<string, { method: MethodId; variants: string[] }>();
+  for (const entry of plan) {
+    const { rotation, revocation } = practices(entry.method, entry.variant, entry.tokenFormat);
+    for (const [kind, text] of [['Rotation', rotation], ['Revocation', revocation]] as const) {
+      const key = `${kind}\u0000${text}`;
+      const found = seen.get(key) ?? { method: entry.method, variants: [] };
+      const name = variantProfile(entry.method, entry.variant).name;
+      if (!found.variants.includes(name)) found.variants.push(name);
+      seen.set(key, found);
+    }
+  }
+  return [...seen.entries()].map(([key, { method, variants }]) => {
+    const [kind, text] = key.split('\u0000') as [string, string];
+    return `${kind} (${methodName(method)}, ${listInWords(variants)}): ${text}`;
+  });
 }
 
 /** Everything the templates print, computed once so the templates only lay it out. */
 export function recordView(input: RecordInput) {
   const { decision, answers } = input;
-  const chosen = METHODS[decision.recommendation];
-  const winner = decision.ranking.find((entry) => entry.method === decision.recommendation);
   const methods = methodsInPlan(decision);
   const hybrid = methods.length > 1;
+  const winner = decision.ranking.find((entry) => entry.method === decision.recommendation)!;
+  const runnerUp = decision.runnerUp === null ? null : decision.ranking.find((entry) => entry.method === decision.runnerUp)!;
 
-  const drivers = QUESTIONS.filter((question) => question.key !== 'stack' || answers.stack !== undefined).map(
-    (question) => {
-      const value = answers[question.key] as unknown;
-      const picked = (Array.isArray(value) ? value : [value]) as unknown[];
-      const details = picked
-        .map((item) => question.choices.find((choice) => choice.value === item)?.description)
-        .filter((text): text is string => text !== undefined);
-      return {
-        label: question.label,
-        answer: describeAnswer(question.key, value),
-        details: details.join('; '),
-      };
-    },
+  // Questions the questionnaire skips for these answers (and an unset stack) say nothing about this API.
+  const asked = QUESTIONS.filter(
+    (question) => (question.key !== 'stack' || answers.stack !== undefined) && (question.askWhen === undefined || question.askWhen(answers)),
   );
+  const drivers = asked.map((question) => {
+    const value = answers[question.key] as unknown;
+    const picked = (Array.isArray(value) ? value : [value]) as unknown[];
+    const details = picked
+      .map((item) => question.choices.find((choice) => choice.value === item)?.description)
+      .filter((text): text is string => text !== undefined);
+    return { label: question.label, answer: describeAnswer(question.key, value), details: details.join('; ') };
+  });
 
   const options = decision.ranking.map((entry) => {
-    const profile = METHODS[entry.method];
-    const constraints = decision.constraints.filter((constraint) => constraint.method === entry.method);
+    const { label, boundaries } = standing(entry, decision);
+    const status =
+      label === 'also used' ? `used at ${listInWords(boundaries)}` : label === 'not for all callers' ? `${label}, used at ${listInWords(boundaries)}` : label;
+    const rules = entry.excludedBy.map((id) => `\`${id}\``);
     return {
-      name: profile.name,
-      summary: profile.summary,
+      name: methodName(entry.method),
+      summary: METHODS[entry.method].summary,
       score: entry.score,
-      chosen: entry.method === decision.recommendation,
-      inPlan: entry.method !== decision.recommendation && methods.includes(entry.method),
-      excluded: entry.excludedBy !== undefined && entry.excludedBy.length > 0,
-      arguments: DIMENSION_IDS.map((dimension) => {
-        const rating = profile.ratings[dimension];
-        return {
-          verdict: verdictOf(rating),
-          dimension: DIMENSIONS[dimension].label,
-          rating: rating.score,
-          rationale: rating.rationale,
-          contribution: entry.dimensions[dimension],
-        };
-      }),
-      constraints: constraints.map((constraint) => ({
-        effect: { excluded: 'Ruled out', penalised: 'Penalised', required: 'Required' }[constraint.effect],
-        reason: constraint.reason,
-      })),
+      status,
+      arguments: prosAndCons(entry),
+      rule:
+        rules.length === 0
+          ? null
+          : boundaries.length > 0
+            ? `${methodName(entry.method)} cannot serve every caller (${listInWords(rules)}), so the plan keeps ${plural(entry.method) ? 'them' : 'it'} to ${listInWords(boundaries)}.`
+            : `${methodName(entry.method)} ${plural(entry.method) ? 'are' : 'is'} ruled out for this API by ${listInWords(rules)}.`,
     };
   });
 
-  const perMethod = (pick: (defaults: (typeof METHODS)[MethodId]['defaults']) => string[]) =>
-    methods.map((method) => ({ name: methodName(method), items: pick(METHODS[method].defaults) }));
+  const consequences: string[] = [];
+  for (const method of methods) {
+    const profile = METHODS[method];
+    const applicable = profile.bad.filter((item) => item.when === undefined || item.when(answers)).map((item) => item.text);
+    const good = profile.good.slice(0, 2);
+    const bad = applicable.slice(0, 2);
+    const tag = hybrid ? ` (${profile.name})` : '';
+    for (const text of good) consequences.push(`Good${tag}, because ${lowerFirst(text)}`);
+    for (const text of bad) consequences.push(`Bad${tag}, because ${lowerFirst(text)}`);
+  }
+  if (decision.systems > 1) {
+    consequences.push(
+      `Bad, because the API runs ${decision.systems} auth systems side by side: each needs its own operation, and every boundary must refuse the other systems' credentials.`,
+    );
+  }
+
+  const variantsInPlan = decision.plan.filter(
+    (entry, index) => decision.plan.findIndex((other) => other.method === entry.method && other.variant === entry.variant) === index,
+  );
+  const confirmation = variantsInPlan.flatMap((entry) =>
+    variantProfile(entry.method, entry.variant).confirmation.map(
+      (check) => `${variantsInPlan.length > 1 ? `${describeVariant(entry.method, entry.variant)}: ` : ''}${check.text}`,
+    ),
+  );
+
+  const plan = decision.plan.map((entry) => {
+    const variant = variantProfile(entry.method, entry.variant);
+    return {
+      id: entry.id,
+      callers: `${describeAnswer('subjects', entry.subjects)} (${describeAnswer('clients', entry.clients)})`,
+      method: methodName(entry.method),
+      variant: describeVariant(entry.method, entry.variant, entry.tokenFormat).slice(methodName(entry.method).length + 2),
+      wire: variant.wireFormat,
+      details: `${entry.why} Identity: ${lowerFirst(variant.identity)} Getting the credential: ${lowerFirst(variant.obtain)}`,
+    };
+  });
 
   const sensitivity = decision.sensitivity
-    ? {
-        question: QUESTIONS.find((q) => q.key === decision.sensitivity!.question)?.label ?? decision.sensitivity.question,
-        from: describeAnswer(decision.sensitivity.question, decision.sensitivity.from),
-        to: describeAnswer(decision.sensitivity.question, decision.sensitivity.to),
-        newRecommendation: methodName(decision.sensitivity.newRecommendation),
-      }
-    : null;
+    ? `The smallest single change that would change the recommendation: if ${QUESTIONS.find((q) => q.key === decision.sensitivity!.question)?.label ?? decision.sensitivity.question} went from "${describeAnswer(decision.sensitivity.question, decision.sensitivity.from)}" to "${describeAnswer(decision.sensitivity.question, decision.sensitivity.to)}", ${methodName(decision.sensitivity.newRecommendation)} would be recommended instead.`
+    : 'No change to a single answer would change the recommendation.';
+  const firmness =
+    runnerUp === null
+      ? ''
+      : decision.closeCall
+        ? `A close call: ${methodName(winner.method)} leads ${methodName(runnerUp.method)} by only ${points(decision.margin)}, so read the watch-outs of both before building; the review date is set earlier for the same reason. `
+        : `Not a close call: the lead over ${methodName(runnerUp.method)} is ${points(decision.margin)}. `;
+
+  const weightOf = (dimension: DimensionId) => decision.weights.find((weight) => weight.dimension === dimension)!;
+  const marked = (entry: MethodScore) => {
+    const { label } = standing(entry, decision);
+    return label === 'not chosen' ? '' : ` (${label})`;
+  };
 
   const notes = input.revisitNotes ?? {};
   const revisitNotes = REVISIT_QUESTIONS.filter((question) => (notes[question.id] ?? '').trim() !== '').map(
@@ -250,13 +353,11 @@ export function recordView(input: RecordInput) {
 
   return {
     // A title is one line: adr-tools reads it from the first line of the file.
-    title: input.title.replace(/\s+/g, ' ').trim(),
+    title: escapeInline(input.title.replace(/\s+/g, ' ').trim()),
     number: input.number,
     date: input.date,
     decisionMakers: input.decisionMakers && input.decisionMakers.length > 0 ? input.decisionMakers.join(', ') : null,
-    supersedes: input.supersedes
-      ? { ...input.supersedes, padded: padNumber(input.supersedes.number) }
-      : null,
+    supersedes: input.supersedes ? { ...input.supersedes, padded: padNumber(input.supersedes.number) } : null,
     revisited: firedTriggers.length > 0 || revisitNotes.length > 0,
     firedTriggers,
     revisitNotes,
@@ -265,43 +366,44 @@ export function recordView(input: RecordInput) {
     drivers,
     options,
     chosen: {
-      name: chosen.name,
-      summary: chosen.summary,
-      wireFormat: chosen.wireFormat,
-      score: winner?.score ?? 0,
-      good: chosen.good,
-      bad: chosen.bad,
+      name: methodName(winner.method),
+      because:
+        runnerUp === null
+          ? `it is the only method that meets every hard rule of this API, with ${winner.score} of 100 points`
+          : `it fits this API best, with ${winner.score} of 100 points against ${runnerUp.score} for ${methodName(runnerUp.method)}`,
     },
-    runnerUp: {
-      name: methodName(decision.runnerUp),
-      margin: points(decision.margin),
-      // NOTE: when every other method is ruled out, the margin says nothing; the record says why instead.
-      excluded: (decision.ranking.find((entry) => entry.method === decision.runnerUp)?.excludedBy?.length ?? 0) > 0,
-    },
-    deciding: listInWords(
-      decision.decidingDimensions.map((entry) => `${DIMENSIONS[entry.dimension].label.toLowerCase()} (${signed(entry.points)})`),
-    ),
-    reasons: decision.reasons,
+    reasons: decision.reasons.slice(1),
+    planSize: describePlanSize(decision),
+    planTable: plan.length > 1,
+    plan,
+    consequences,
+    confirmation,
+    defaults: defaultsLines(decision.plan),
+    throttle: throttleSentence(),
+    practices: practiceLines(decision.plan),
+    groundRules: GROUND_RULES.join(' '),
     warnings: decision.warnings,
-    closeCall: decision.closeCall,
-    sensitivity,
-    hybrid,
-    methodsInWords: listInWords(methods.map(methodName)),
-    plan: decision.plan.map(planRow),
-    weights: decision.weights.map((weight) => ({
-      dimension: DIMENSIONS[weight.dimension].label,
-      weight: weight.weight,
-      base: weight.base,
-      reasons: weight.reasons.join(' '),
-    })),
-    lifetimes: perMethod((d) => d.lifetimes),
-    rotation: perMethod((d) => d.rotation),
-    revocation: perMethod((d) => d.revocation),
-    confirmation: perMethod((d) => d.confirmation),
+    analysis: {
+      methods: decision.ranking.map((entry) => methodName(entry.method)),
+      rows: DIMENSION_IDS.map((dimension) => {
+        const weight = weightOf(dimension);
+        return {
+          dimension: DIMENSIONS[dimension].label,
+          weight: weight.reasons.length > 0 ? `${weight.weight} (base ${weight.base}; ${weight.reasons.join('; ')})` : String(weight.weight),
+          cells: decision.ranking.map((entry) => `${entry.ratings[dimension].score}/5: ${entry.dimensions[dimension]}`),
+        };
+      }),
+      totals: decision.ranking.map((entry) => `${entry.score}${marked(entry)}`),
+    },
+    firmness: `${firmness}${sensitivity}`,
     reviewBy: input.reviewBy,
-    triggers: TRIGGER_IDS.map((id) => TRIGGERS[id]),
+    triggerList: listInWords(
+      TRIGGER_IDS.map((id) => `${lowerFirst(TRIGGERS[id].title)} (\`${id}\`)`),
+      'or',
+    ),
+    methodsInWords: listInWords(methods.map(methodName)),
     chart: {
-      labels: decision.ranking.map((entry) => JSON.stringify(methodName(entry.method))).join(', '),
+      labels: decision.ranking.map((entry) => JSON.stringify(`${methodName(entry.method)}${marked(entry)}`)).join(', '),
       values: decision.ranking.map((entry) => entry.score).join(', '),
     },
     migration: input.supersedes ? migrationLines(input.migration ?? defaultMigration(decision)) : null,
@@ -313,11 +415,11 @@ function frontMatter(input: RecordInput): string {
   const fields: Record<string, unknown> = { status: 'accepted', date: input.date };
   if (input.decisionMakers && input.decisionMakers.length > 0) fields['decision-makers'] = input.decisionMakers.join(', ');
   fields[BLOCK_KEY] = blockFromInput(input);
-  return writeYaml(fields);
+  return writeYaml(fields, { flow: blockFlow });
 }
 
 function commentBlock(input: RecordInput): string {
-  return writeYaml({ ...blockFromInput(input) }, { inComment: true });
+  return writeYaml({ ...blockFromInput(input) }, { inComment: true, flow: blockFlow });
 }
 
 /** Options for every ADR template; the build precompiles with the same ones. */

@@ -3,9 +3,10 @@
  * edit does not need to touch stays byte-identical, so the diff a team
  * reviews shows only the review or the supersession.
  */
-import { isMap, isSeq, type Document } from 'yaml';
+import { isMap, isScalar, isSeq, type Document } from 'yaml';
 import { REVISIT_QUESTIONS, TRIGGERS } from '../knowledge.js';
-import { newDocument, stringifyForComment, YAML_OPTIONS } from './block.js';
+import { blockFlow, newDocument, stringifyForComment, YAML_OPTIONS } from './block.js';
+import type { YamlPath } from './yaml-writer.js';
 import { BLOCK_KEY, RecordError, type RecordReference, type RecordReview, type ReviewedState } from './model.js';
 import { parseRecord, splitRecord, yamlBetween, type RecordText } from './parse.js';
 
@@ -49,12 +50,26 @@ function replaceBlockYaml(record: RecordText, range: { open: number; close: numb
   }
 }
 
+/** Lays out a node the way a new record's block would be written (see `blockFlow`). */
+function styleLikeNewBlock(node: unknown, path: YamlPath): unknown {
+  if (isSeq(node) || isMap(node)) {
+    if (blockFlow(path, node.toJSON())) {
+      node.flow = true;
+    } else if (isSeq(node)) {
+      node.items.forEach((item, index) => styleLikeNewBlock(item, [...path, index]));
+    } else {
+      for (const pair of node.items) styleLikeNewBlock(pair.value, [...path, isScalar(pair.key) ? String(pair.key.value) : String(pair.key)]);
+    }
+  }
+  return node;
+}
+
 function appendReview(document: Document, path: string[], review: RecordReview, state?: ReviewedState): void {
   document.setIn([...path, 'reviewBy'], review.reviewBy);
   if (state) {
-    document.setIn([...path, 'answers'], document.createNode(state.answers));
-    document.setIn([...path, 'scores'], document.createNode(state.scores));
-    document.setIn([...path, 'plan'], document.createNode(state.plan));
+    document.setIn([...path, 'answers'], styleLikeNewBlock(document.createNode(state.answers), ['answers']));
+    document.setIn([...path, 'scores'], styleLikeNewBlock(document.createNode(state.scores), ['scores']));
+    document.setIn([...path, 'plan'], styleLikeNewBlock(document.createNode(state.plan), ['plan']));
   }
   const reviews = document.getIn([...path, 'reviews'], true);
   const entry = document.createNode({
@@ -65,6 +80,7 @@ function appendReview(document: Document, path: string[], review: RecordReview, 
     notes: review.notes,
     ...(review.changes && review.changes.length > 0 ? { changes: review.changes } : {}),
   });
+  styleLikeNewBlock(entry, ['reviews', isSeq(reviews) ? reviews.items.length : 0]);
   if (isSeq(reviews)) {
     reviews.items.push(entry);
     // `reviews: []` is written in flow style; a list of mappings reads better as a block.

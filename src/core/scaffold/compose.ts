@@ -18,9 +18,8 @@ import { wantedDependencies, type WantedDependencies } from './dependencies.js';
 import type { DesiredFile, ProjectInfo, ScaffoldSelection, TemplateSource } from './model.js';
 import { satisfiesNode } from './node-version.js';
 import { outputExtensions } from './paths.js';
-import { renderScripts, renderTemplateFiles, TemplateError, type Renderer } from './render.js';
+import { renderScripts, renderTemplateFiles, TemplateError, type JavaScriptOutput, type Renderer } from './render.js';
 import { KERNEL, type TemplateManifest } from './schema.js';
-import type { Transpile } from './transpile.js';
 
 export interface TemplateSet {
   kernel: TemplateSource;
@@ -71,7 +70,8 @@ export function renderPackage(input: {
   templateVersion: string;
   project: Pick<ProjectInfo, 'name' | 'packageType' | 'hasPackageJson'>;
   renderer: Renderer;
-  transpile: Transpile | null;
+  /** Required when the target is JavaScript. */
+  javascript: JavaScriptOutput | null;
 }): RenderedPackage {
   const { selection, templates, renderer } = input;
   const settings = selection.package;
@@ -110,7 +110,7 @@ export function renderPackage(input: {
         moduleFormat: settings.moduleFormat,
         outDir,
         renderer,
-        transpile: input.transpile,
+        javascript: input.javascript,
       }),
     );
     mergeMaps(scripts, renderScripts(template, context, renderer, name), 'the script', name);

@@ -3,10 +3,13 @@
  * sources. TypeScript's own `transpileModule` does the work: it is the
  * reference implementation of type erasure, keeps comments, and emits both
  * ES modules and CommonJS with `esModuleInterop`. The `typescript` module is
- * passed in so it is loaded only when a JavaScript target needs it.
+ * passed in: the build runs this on every template (scripts/precompile-scaffold.mjs),
+ * so the published CLI never loads TypeScript; runs from template sources
+ * (tests, development) call it directly.
  */
 import type TypeScript from 'typescript';
-import { TemplateError } from './render.js';
+import { collapseBlankLines } from './built.js';
+import { TemplateError, type JavaScriptOutput, type Renderer } from './render.js';
 
 export interface TranspileOptions {
   /** For messages. */
@@ -17,6 +20,12 @@ export interface TranspileOptions {
 }
 
 export type Transpile = (source: string, options: TranspileOptions) => string;
+
+/** JavaScript of template sources at run time: render a `.ts.hbs` file, then transpile. */
+export function sourceJavaScript(renderer: Renderer, transpile: Transpile): JavaScriptOutput {
+  return (source, context, options) =>
+    transpile(options.fileName.endsWith('.hbs') ? renderer(source, context, options.fileName) : source, options);
+}
 
 // NOTE: TypeScript drops blank lines. A marker comment on each blank line
 // survives emit as a leading comment and is turned back into a blank line.
@@ -128,15 +137,11 @@ function markBlankLines(ts: typeof TypeScript, source: string, fileName: string)
 }
 
 function restoreBlankLines(output: string): string {
-  return (
+  return collapseBlankLines(
     output
       .split('\n')
       .map((line) => (line.trim() === BLANK_MARKER ? '' : line.replace(/\s*\/\/@@auth-decide-blank@@\s*$/, '')))
-      .join('\n')
-      // Erased type declarations can leave several blank lines in a row.
-      .replace(/\n{3,}/g, '\n\n')
-      .replace(/^\n+/, '')
-      .replace(/\n*$/, '\n')
+      .join('\n'),
   );
 }
 
