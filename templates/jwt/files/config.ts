@@ -54,7 +54,7 @@ const KEK_HINT = 'Generate one with: node -e "console.log(require(\'node:crypto\
 
 function required(env: Env, name: string, example: string): string {
   const value = env[name]?.trim() ?? '';
-  if (value === '') throw new ConfigError(`${name} is not set; set it to ${example}.`);
+  if (value === '') throw new ConfigError(`${name} is not set; set it to a URL or URN of your own, such as ${example}.`);
   return value;
 }
 
