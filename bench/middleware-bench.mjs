@@ -7,13 +7,14 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
-/** --auth-dir (where the scaffold put the auth code), --duration and --connections, and --serve for the child. */
+/** --auth-dir (where the scaffold put the auth code), --duration, --connections and --rounds, and --serve for the child. */
 export function benchOptions() {
   const { values } = parseArgs({
     options: {
       'auth-dir': { type: 'string', default: 'src/auth' },
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: '50' },
+      rounds: { type: 'string', default: '1' },
       serve: { type: 'boolean', default: false },
     },
   });
@@ -22,6 +23,8 @@ export function benchOptions() {
     serve: values.serve,
     duration: Number(values.duration),
     connections: Number(values.connections),
+    /** How many times each target is measured, interleaved; a bench reports the median. */
+    rounds: Number(values.rounds),
     /** Imports a generated module by its path under the auth folder. */
     load: (path) => import(pathToFileURL(join(authDir, path)).href),
   };
@@ -60,3 +63,6 @@ export function unauthenticatedApp(express) {
   app.get('/me', (_req, res) => res.json(meBody('anonymous')));
   return app;
 }
+
+/** The middle value (the lower of the two middle ones for an even count). */
+export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];

@@ -80,9 +80,14 @@ export async function scaffoldProject(options: { method: string; stack: string; 
   const remove = () => rm(dir, { recursive: true, force: true });
   try {
     const env = projectEnv();
-    const template = JSON.parse(await readFile(join(TEMPLATES, options.method, 'template.json'), 'utf8')) as { env?: { name: string; demo?: string }[] };
+    // The package's variables are the kernel's and the method's; the CI values are their `demo` ones.
+    const variables: { name: string; demo?: string }[] = [];
+    for (const name of ['kernel', options.method]) {
+      const template = JSON.parse(await readFile(join(TEMPLATES, name, 'template.json'), 'utf8')) as { env?: { name: string; demo?: string }[] };
+      variables.push(...(template.env ?? []));
+    }
     const appEnv = { ...env };
-    for (const variable of template.env ?? []) if (variable.demo !== undefined) appEnv[variable.name] = variable.demo;
+    for (const variable of variables) if (variable.demo !== undefined) appEnv[variable.name] = variable.demo;
     const args = ['scaffold', '--method', options.method, '--stack', options.stack, '--dir', dir, '--yes', ...(options.args ?? [])];
     await runStep('scaffold (with install)', process.execPath, [BIN, ...args], { cwd: dir, env });
     await cachePrebuild(dir, env);

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { accountsCommand } from '../../kernel/account-commands.js';
 import { AccountError, createAccounts, type Accounts } from '../../kernel/accounts.js';
 import type { Boundary } from '../../kernel/boundary.js';
 import { UsageError } from '../../kernel/command-line.js';
@@ -8,6 +7,7 @@ import type { Route } from '../../kernel/http.js';
 import type { AuthMethod, CredentialRequest, IssuedCredential, MethodModule, MethodSetup } from '../../kernel/method.js';
 import { RUN_SCRIPT } from '../../kernel/package.js';
 import type { Strategy } from '../../kernel/strategy.js';
+import { usersCommand } from '../../kernel/users-command.js';
 import { jwtCommand } from './commands.js';
 import { readJwtConfig, type JwtConfig } from './config.js';
 import { Issuer } from './issuer.js';
@@ -45,7 +45,7 @@ function issuerFor(setup: MethodSetup, config: NonNullable<JwtConfig['issuer']>,
 
 export const jwtMethod: MethodModule = {
   id: 'jwt',
-  commands: [accountsCommand, jwtCommand],
+  commands: [usersCommand, jwtCommand],
   async create(setup): Promise<JwtMethod> {
     const config = readJwtConfig(setup.env, setup.policy, setup.variants);
     const accounts = createAccounts(setup.store, setup.clock, setup.throttle);
@@ -142,7 +142,7 @@ export const jwtMethod: MethodModule = {
           const account = (await accounts.find(request.subject)) ?? (await accounts.create({ username: request.subject, password: randomBytes(24).toString('base64url'), scopes: [...request.scopes] }));
           const missing = request.scopes.filter((scope) => !account.scopes.includes(scope));
           if (missing.length > 0) {
-            throw new UsageError(`The account "${account.username}" does not hold ${missing.join(', ')}; grant it first: ${RUN_SCRIPT} auth:accounts -- scopes ${account.username} ${[...new Set([...account.scopes, ...missing])].map((scope) => `--scope ${scope}`).join(' ')}`);
+            throw new UsageError(`The account "${account.username}" does not hold ${missing.join(', ')}; grant it first: ${RUN_SCRIPT} auth:users -- scopes ${account.username} ${[...new Set([...account.scopes, ...missing])].map((scope) => `--scope ${scope}`).join(' ')}`);
           }
           const minted = await issuer.accessToken({ username: account.username, version: account.version, scopes: request.scopes });
           return { header: `Authorization: Bearer ${minted.token}`, subject: account.username, scopes: [...request.scopes], tokenId: minted.jti, expiresAt: new Date(minted.expiresAt * 1000).toISOString() };
@@ -155,7 +155,7 @@ export const jwtMethod: MethodModule = {
         const scheme = config.dpop ? 'DPoP <access_token>" with a DPoP proof' : 'Bearer <access_token>"';
         const variants = boundary.accepts.filter((accept) => accept.method === 'jwt').map((accept) => accept.variant);
         if (variants.includes('login-endpoint')) {
-          return `POST /${boundary.id}/token with {"username", "password"} (accounts: \`${RUN_SCRIPT} auth:accounts -- create <name>\`), then send "Authorization: ${scheme}`;
+          return `POST /${boundary.id}/token with {"username", "password"} (accounts: \`${RUN_SCRIPT} auth:users -- add <name>\`), then send "Authorization: ${scheme}`;
         }
         const where = development ? `the development token service, POST ${development.url}/${TOKEN_SERVICE_BOUNDARY}/token` : `your token service (${config.tokenService?.issuer ?? ''})`;
         return `an access token from ${where}, sent as "Authorization: ${scheme}`;

@@ -13,7 +13,7 @@ const claimsOf = (header: string) => JSON.parse(Buffer.from(header.split(' ')[2]
 const jwtBoundary = BOUNDARIES.find((boundary) => boundary.accepts.some((accept) => accept.method === 'jwt'))!;
 
 // Each case starts real processes, which takes seconds on a cold machine.
-describe('accounts and JWT management CLI (auth:accounts, auth:jwt)', { timeout: 120_000 }, () => {
+describe('accounts and JWT management CLI (auth:users, auth:jwt)', { timeout: 120_000 }, () => {
   let testStore: TestStore;
   let env: Record<string, string>;
 
@@ -25,17 +25,23 @@ describe('accounts and JWT management CLI (auth:accounts, auth:jwt)', { timeout:
     await testStore.cleanup();
   });
 
-  it('accounts create prints a generated password once; list never shows a password or its hash', async () => {
-    const created = await runCli(['accounts', 'create', 'Alice', '--scope', 'read', '--json'], env);
+  it('users add prints a generated password once; list never shows a password or its hash; sign-out ends the tokens', async () => {
+    const created = await runCli(['users', 'add', 'Alice', '--scope', 'read', '--json'], env);
     expect(created.code).toBe(0);
     const account = json<{ username: string; password: string; scopes: string[] }>(created.stdout);
     expect(account).toMatchObject({ username: 'alice', scopes: ['read'] });
     expect(account.password.length).toBeGreaterThanOrEqual(20);
-    const listed = await runCli(['accounts', 'list', '--json'], env);
+    const listed = await runCli(['users', 'list', '--json'], env);
     expect(listed.code).toBe(0);
     expect(listed.stdout).not.toContain(account.password);
     expect(listed.stdout).not.toMatch(/argon2|passwordHash/);
     expect(json<{ username: string }[]>(listed.stdout).map((entry) => entry.username)).toEqual(['alice']);
+    const signedOut = await runCli(['users', 'sign-out', 'alice'], env);
+    expect(signedOut.code).toBe(0);
+    expect(signedOut.stdout).toContain('Signed alice out everywhere');
+    const nobody = await runCli(['users', 'sign-out', 'nobody'], env);
+    expect(nobody.code).toBe(2);
+    expect(nobody.stderr).toContain('No account named "nobody"');
   });
 
   it('credential mints a token for the account (made when missing) with the scopes asked for; never more than the account holds', async () => {
@@ -51,7 +57,7 @@ describe('accounts and JWT management CLI (auth:accounts, auth:jwt)', { timeout:
     expect(wider.code).toBe(2);
     expect(wider.stdout).toBe('');
     expect(wider.stderr).toContain('does not hold admin');
-    expect(wider.stderr).toContain('auth:accounts -- scopes ci-user --scope read --scope admin');
+    expect(wider.stderr).toContain('auth:users -- scopes ci-user --scope read --scope admin');
   });
 
   it('jwt keys rotate signs with a new key; keys list shows the old one retiring', async () => {
@@ -68,7 +74,7 @@ describe('accounts and JWT management CLI (auth:accounts, auth:jwt)', { timeout:
   });
 
   it('jwt token-service runs the issuer as its own server until SIGTERM: sign-in, key set, verifiable tokens', async () => {
-    const created = json<{ password: string }>((await runCli(['accounts', 'create', 'svc-user', '--scope', 'read', '--json'], env)).stdout);
+    const created = json<{ password: string }>((await runCli(['users', 'add', 'svc-user', '--scope', 'read', '--json'], env)).stdout);
     const child = spawnCli(['jwt', 'token-service', '--port', '0'], env);
     let stderr = '';
     const url = await new Promise<string>((found, failed) => {
@@ -100,17 +106,17 @@ describe('accounts and JWT management CLI (auth:accounts, auth:jwt)', { timeout:
       [['jwt', 'token-service', '--host', 'example.com'], /--host must be an IP address or localhost/],
       [['jwt', 'keys', 'shred'], /Unknown action "keys shred"/],
       [['jwt'], /Name what to manage/],
-      [['accounts', 'create'], /needs a username/],
-      [['accounts', 'create', 'bad name!'], /A username has 1 to 64/],
-      [['accounts', 'password', 'nobody'], /No account named "nobody"/],
-      [['accounts', 'create', 'erin', '--scope', 'Not A Scope'], /is not a scope/],
-      [['accounts', 'frobnicate'], /Unknown action "frobnicate"/],
+      [['users', 'add'], /needs a username/],
+      [['users', 'add', 'bad name!'], /A username has 1 to 64/],
+      [['users', 'password', 'nobody'], /No account named "nobody"/],
+      [['users', 'add', 'erin', '--scope', 'Not A Scope'], /is not a scope/],
+      [['users', 'frobnicate'], /Unknown action "frobnicate"/],
     ];
     expect(await usageErrorMismatches(cases, env)).toEqual([]);
     // A lifetime beyond POLICY's maximum stops every command at start-up.
     const { min, max } = POLICY.jwt['login-endpoint'].accessToken;
     const message = `JWT_ACCESS_TOKEN_SECONDS must be a whole number of seconds from ${min} (${describeDuration(min)}) to ${max} (${describeDuration(max)}); got "${max + 1}"`;
-    const run = await runCli(['accounts', 'list'], { ...env, JWT_ACCESS_TOKEN_SECONDS: String(max + 1) });
+    const run = await runCli(['users', 'list'], { ...env, JWT_ACCESS_TOKEN_SECONDS: String(max + 1) });
     expect(run).toMatchObject({ code: 2, stdout: '' });
     expect(run.stderr).toContain(message);
   });

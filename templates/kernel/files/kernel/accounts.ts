@@ -58,6 +58,20 @@ export interface Accounts {
   setDisabled(username: string, disabled: boolean): Promise<Account>;
   /** Ends every session and token of the account issued so far (a new `version`); the password stays. */
   signOutEverywhere(username: string): Promise<Account>;
+  /** The name shown to people; takes no rights away, so sessions and tokens stay. */
+  setDisplayName(username: string, displayName: string): Promise<Account>;
+}
+
+export const MAX_DISPLAY_NAME_LENGTH = 100;
+
+/** Trimmed, 1 to 100 characters, no control characters. */
+function checkDisplayName(displayName: string): string {
+  const trimmed = displayName.normalize('NFC').trim();
+  const length = [...trimmed].length;
+  if (length < 1 || length > MAX_DISPLAY_NAME_LENGTH || /\p{Cc}/u.test(trimmed)) {
+    throw new AccountError(`A display name has 1 to ${MAX_DISPLAY_NAME_LENGTH} characters and no control characters.`);
+  }
+  return trimmed;
 }
 
 export function createAccounts(store: AuthStore, clock: Clock, throttle: Throttle): Accounts {
@@ -88,7 +102,7 @@ export function createAccounts(store: AuthStore, clock: Clock, throttle: Throttl
       return save({
         id: randomUUID(),
         username,
-        displayName: input.displayName ?? username,
+        displayName: input.displayName === undefined ? username : checkDisplayName(input.displayName),
         passwordHash: await hashPassword(input.password),
         scopes: checkScopes(input.scopes ?? []),
         disabled: false,
@@ -135,6 +149,10 @@ export function createAccounts(store: AuthStore, clock: Clock, throttle: Throttl
     async signOutEverywhere(username) {
       const account = await existing(username);
       return save({ ...account, version: account.version + 1 });
+    },
+    async setDisplayName(username, displayName) {
+      const account = await existing(username);
+      return save({ ...account, displayName: checkDisplayName(displayName) });
     },
   };
 }

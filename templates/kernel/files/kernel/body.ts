@@ -1,11 +1,22 @@
 import type { AuthResponse } from './http.js';
 import { problem } from './problem.js';
 
-export type BodyKind = 'json' | 'form';
+/** What a route reads: JSON, an HTML form, or either (a page's form and a script's JSON posting to one route). */
+export type BodyKind = 'json' | 'form' | 'form-or-json';
+
+const isJson = (type: string) => type === 'application/json' || /^application\/[\w.+-]+\+json$/.test(type);
+const isForm = (type: string) => type === 'application/x-www-form-urlencoded';
 
 const MEDIA_TYPES: Record<BodyKind, (type: string) => boolean> = {
-  json: (type) => type === 'application/json' || /^application\/[\w.+-]+\+json$/.test(type),
-  form: (type) => type === 'application/x-www-form-urlencoded',
+  json: isJson,
+  form: isForm,
+  'form-or-json': (type) => isJson(type) || isForm(type),
+};
+
+const EXPECTED: Record<BodyKind, string> = {
+  json: 'Send application/json.',
+  form: 'Send application/x-www-form-urlencoded.',
+  'form-or-json': 'Send application/json or application/x-www-form-urlencoded.',
 };
 
 /**
@@ -29,7 +40,7 @@ export async function readBody(
   });
   if (declared !== null && Number.isFinite(declared) && declared > limit) return tooLarge();
   if (type !== '' && !MEDIA_TYPES[kind](type)) {
-    return { ok: false, response: problem('unsupported-media-type', kind === 'json' ? 'Send application/json.' : 'Send application/x-www-form-urlencoded.') };
+    return { ok: false, response: problem('unsupported-media-type', EXPECTED[kind]) };
   }
   const parts: Buffer[] = [];
   let size = 0;
@@ -39,9 +50,9 @@ export async function readBody(
     parts.push(Buffer.from(chunk));
   }
   if (size === 0) return { ok: true, body: undefined };
-  if (type === '') return { ok: false, response: problem('unsupported-media-type', kind === 'json' ? 'Send application/json.' : 'Send application/x-www-form-urlencoded.') };
+  if (type === '') return { ok: false, response: problem('unsupported-media-type', EXPECTED[kind]) };
   const text = Buffer.concat(parts).toString('utf8');
-  if (kind === 'form') return { ok: true, body: Object.fromEntries(new URLSearchParams(text)) };
+  if (isForm(type)) return { ok: true, body: Object.fromEntries(new URLSearchParams(text)) };
   try {
     return { ok: true, body: JSON.parse(text) as unknown };
   } catch {

@@ -106,11 +106,10 @@ function usageText(commands: readonly Command[]): string {
   ].join('\n');
 }
 
-/** The commands of a package: the kernel's, then each method's; a command two methods share (`accounts`) appears once. */
+/** The commands of a package: the kernel's, then each method's; one the kernel lends to several methods (`users`) appears once. */
 export function commandsOf(methods: readonly MethodModule[]): Command[] {
-  const commands = [credentialCommand, usageCommand];
-  for (const command of methods.flatMap((method) => method.commands ?? [])) if (!commands.some((known) => known.name === command.name)) commands.push(command);
-  return commands;
+  const commands = [credentialCommand, usageCommand, ...methods.flatMap((method) => method.commands ?? [])];
+  return commands.filter((command, index) => commands.indexOf(command) === index);
 }
 
 /** Runs one command; sets `process.exitCode`, never exits by itself. */

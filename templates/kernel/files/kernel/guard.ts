@@ -106,8 +106,9 @@ export function createGuard(options: GuardOptions): Guard {
         audit({ method: by?.method ?? null, variant: by?.variant ?? null, outcome: 'refused', reason, status: response.status, subject: null, client: null });
         return { ok: false, response };
       };
-      const unauthenticated = (reason: string, by: Strategy | null, challengeError?: string) =>
+      const unauthenticated = (reason: string, by: Strategy | null, challengeError?: string, extra: Record<string, string> = {}) =>
         refuse('unauthenticated', reason, `Send one valid credential: ${schemes || 'none is accepted here'}.`, by, {
+          ...extra,
           'www-authenticate': challenges.map((challenge) => (challengeError && by && challenge === by.challenge ? `${challenge}, error="${challengeError}"` : challenge)).join(', '),
         });
 
@@ -141,10 +142,11 @@ export function createGuard(options: GuardOptions): Guard {
         const verdict = await options.throttle.failed({ source: request.source });
         if (!verdict.allowed) {
           return refuse('too-many-attempts', `${result.reason}, throttled`, `Too many failed attempts from this address; retry in ${verdict.retryAfter} seconds.`, strategy, {
+            ...result.headers,
             'retry-after': String(verdict.retryAfter),
           });
         }
-        return unauthenticated(result.reason, strategy, result.error);
+        return unauthenticated(result.reason, strategy, result.error, result.headers);
       }
 
       if (strategy.cookieBased) {

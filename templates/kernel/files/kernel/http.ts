@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BodyKind } from './body.js';
 import type { Principal } from './principal.js';
 
 /** A request as the kernel sees it, whatever the framework: every check reads this and nothing else. */
@@ -47,7 +48,12 @@ export interface Route {
   path: string;
   boundary?: string;
   scope?: string;
-  body: 'json' | 'form' | 'none';
+  body: BodyKind | 'none';
+  /**
+   * For a page people open in a browser: where to send them (303) when the
+   * boundary's guard answers 401, instead of showing the problem reply.
+   */
+  signInPage?: string;
   handle(request: RouteRequest): Promise<AuthResponse> | AuthResponse;
 }
 

@@ -53,7 +53,13 @@ export async function runRoute(auth: Auth, route: Route, parts: RequestParts): P
   let finish: (status: number) => void = nothingToFinish;
   if (route.boundary !== undefined) {
     const decision = await auth.guard(route.boundary).check(request);
-    if (!decision.ok) return { response: decision.response, finish: nothingToFinish };
+    if (!decision.ok) {
+      const { response } = decision;
+      if (route.signInPage === undefined || response.status !== 401) return { response, finish: nothingToFinish };
+      // The refusal's own headers (a Set-Cookie that clears a dead cookie) go along; the problem body does not.
+      const kept = Object.fromEntries(Object.entries(response.headers).filter(([name]) => name !== 'content-type' && name !== 'www-authenticate'));
+      return { response: { status: 303, headers: { ...kept, location: route.signInPage, 'cache-control': 'no-store' }, body: null }, finish: nothingToFinish };
+    }
     ({ principal, headers, finish } = decision);
     const refusal = route.scope === undefined ? null : auth.requireScope(decision.principal, route.scope);
     if (refusal) return { response: { ...refusal, headers: { ...headers, ...refusal.headers } }, finish };

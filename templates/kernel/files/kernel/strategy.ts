@@ -19,6 +19,8 @@ export type StrategyResult =
       reason: string;
       /** An RFC 6750 `error` for the challenge, e.g. `invalid_token`. */
       error?: string;
+      /** Headers the refusal carries, e.g. a `Set-Cookie` that expires a cookie that will never work again. */
+      headers?: Record<string, string>;
     };
 
 /**

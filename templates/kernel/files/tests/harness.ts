@@ -72,9 +72,11 @@ export async function startTestServer(options: {
   boundaries: BoundaryTable;
   env?: Record<string, string>;
   routes?: Route[];
+  /** Wraps the real store, e.g. to record which calls reach it. */
+  wrapStore?: (store: AuthStore) => AuthStore;
 }): Promise<TestServer> {
   const testStore = await openTestStore();
-  const store = countingFinds(testStore.store);
+  const store = countingFinds(options.wrapStore ? options.wrapStore(testStore.store) : testStore.store);
   const clock = new TestClock();
   const audits: string[] = [];
   const logs: string[] = [];
