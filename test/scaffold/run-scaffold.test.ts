@@ -359,7 +359,7 @@ describe('scaffold: choices', () => {
   it('a method whose templates still use the single-method layout is refused with exit 2, writing nothing', async () => {
     const dir = await fixture('npm-esm-ts');
     const before = await treeSnapshot(dir);
-    for (const method of ['jwt', 'oauth']) {
+    for (const method of ['oauth']) {
       const context = recordingContext(dir);
       expect(await exitCodeOf(scaffold(dir, { method, templatesRoot: defaultTemplatesRoot() }, context), context)).toBe(2);
       expect(context.err()).toContain(`The ${method} templates in this version cannot join the shared auth package yet`);
