@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Scaffolds the OAuth template (provider mode) for Express into a temporary JavaScript project,
+# Scaffolds the OAuth resource-server variant for Express into a temporary JavaScript project,
 # installs it plus the peer (express-oauth2-jwt-bearer) and the load generator (autocannon) there,
 # and runs bench.mjs in one go. Everything runs on Node 22, which oidc-provider 9 needs.
 # Usage (from the repository root, after npm run build): bash bench/oauth/run.sh [duration] [connections]
@@ -20,7 +20,7 @@ export npm_config_nodedir="$WORK/headers/package"
 mkdir "$WORK/project"
 cd "$WORK/project"
 printf '{ "name": "oauth-bench", "private": true, "type": "module" }\n' > package.json
-node "$ROOT/bin/auth-decide.js" scaffold --method oauth --oauth-mode provider --stack express --lang js --out auth --dir "$WORK/project" --yes >&2
+node "$ROOT/bin/auth-decide.js" scaffold --method oauth --variant resource-server --stack express --lang js --out auth --dir "$WORK/project" --yes >&2
 npm install --no-save --no-audit --no-fund autocannon@^9 express-oauth2-jwt-bearer@^1 >&2
 cp "$ROOT/bench/oauth/bench.mjs" "$ROOT/bench/middleware-bench.mjs" .
 node bench.mjs --auth-dir auth --duration "${1:-10}" --connections "${2:-50}"

@@ -105,6 +105,9 @@ export function buildProgram(context: CliContext, info: ProgramInfo): Command {
     .option('--variant <variant>', 'with --method: which variant of it (e.g. session cookie | token)')
     .option('--boundary <id>', 'with --method: the route group that accepts it (e.g. partners)')
     .addOption(new Option('--token-format <format>', 'with --method oauth: access-token format').choices(['opaque', 'jwt']))
+    .option('--issuer <url>', 'with --method oauth --variant resource-server: the issuer whose tokens the API trusts (written to .env.example)')
+    .option('--audience <id>', 'with --method oauth --variant resource-server: the API\'s identifier at that issuer, the aud of its tokens')
+    .addOption(new Option('--oauth-mode <mode>', 'with --method oauth: client connects your app to people\'s accounts at another provider').choices(['provider', 'client']))
     .option('--dir <project>', 'project folder (default: the project the current folder is in)');
   addScaffoldOptions(scaffold, 'scaffold')
     .option('--dry-run', 'show the plan, write and install nothing')

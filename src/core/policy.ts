@@ -110,7 +110,10 @@ export interface OAuthResourceServerPolicy {
   jwksCacheMaxAge: Setting;
   /** Least time between two JWKS fetches caused by unknown `kid`s. */
   jwksCooldown: Setting;
+  /** Cache of introspection answers (opaque tokens); never kept past the token's `exp`. */
   introspectionCache: Setting;
+  /** Cache of the issuer's word that a JWT access token is still active (revocation-aware check). */
+  revocationCheckCache: Setting;
 }
 
 export interface DpopPolicy {
@@ -198,6 +201,7 @@ export const POLICY: PolicyTable = {
       jwksCacheMaxAge: setting(10 * MINUTE, 1 * MINUTE, 1 * DAY),
       jwksCooldown: setting(30, 5, 10 * MINUTE),
       introspectionCache: setting(15, 0, 60),
+      revocationCheckCache: setting(15, 0, 60),
     },
   },
   throttle: {

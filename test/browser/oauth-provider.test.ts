@@ -1,5 +1,5 @@
 /**
- * The OAuth provider scaffold in a real browser. An Express project is
+ * The OAuth authorization server (variant authorization-code) in a real browser. An Express project is
  * scaffolded by the built CLI under Node 22 (oidc-provider needs it),
  * installed, given a person and a registered third-party client through its
  * own CLI, and its demo (authorization server + API) is started. Headless
@@ -72,15 +72,20 @@ beforeAll(async () => {
   const dir = await mkdtemp(join(tmpdir(), 'auth-decide-browser-oauth-express-'));
   const env = { ...projectEnv(), ...node.env };
   type EnvEntry = { name: string; demo?: string };
-  const template = JSON.parse(await readFile(join(REPO, 'templates', 'oauth', 'template.json'), 'utf8')) as { env?: EnvEntry[]; modes?: { provider?: { env?: EnvEntry[] } } };
-  const appEnv: Record<string, string> = { ...env, OAUTH_ACCESS_TOKEN_FORMAT: 'opaque' };
-  // Provider mode's variables: the base list, then its own section (which wins on a shared name).
-  for (const variable of [...(template.env ?? []), ...(template.modes?.provider?.env ?? [])]) if (variable.demo !== undefined) appEnv[variable.name] = variable.demo;
+  const template = JSON.parse(await readFile(join(REPO, 'templates', 'oauth', 'template.json'), 'utf8')) as { env?: EnvEntry[]; variantSections?: Record<string, { env?: EnvEntry[] }> };
+  const appEnv: Record<string, string> = { ...env };
+  // The authorization-code variant's variables: the base list, then its own section.
+  for (const variable of [...(template.env ?? []), ...(template.variantSections?.['authorization-code']?.env ?? [])]) if (variable.demo !== undefined) appEnv[variable.name] = variable.demo;
   project = { dir, env, appEnv, remove: () => rm(dir, { recursive: true, force: true }) };
-  await runStep('scaffold (with install) under Node 22', node.bin, [BIN, 'scaffold', '--method', 'oauth', '--oauth-mode', 'provider', '--stack', 'express', '--dir', dir, '--yes', '--lang', 'ts'], { cwd: dir, env });
-  await runStep('adding a person (auth:oauth users add)', 'npm', ['run', '-s', 'auth:oauth', '--', 'users', 'add', 'alice'], { cwd: dir, env: appEnv, input: `${PASSWORD}\n` });
+  await runStep(
+    'scaffold (with install) under Node 22',
+    node.bin,
+    [BIN, 'scaffold', '--method', 'oauth', '--variant', 'authorization-code', '--token-format', 'opaque', '--stack', 'express', '--dir', dir, '--yes', '--lang', 'ts'],
+    { cwd: dir, env },
+  );
+  await runStep('adding a person (auth:users add)', 'npm', ['run', '-s', 'auth:users', '--', 'add', 'alice', '--scope', 'read', '--password-stdin'], { cwd: dir, env: appEnv, input: `${PASSWORD}\n` });
   clientApp = await startClientApp();
-  demo = await startDemo(project, { ...node.env, OAUTH_ACCESS_TOKEN_FORMAT: 'opaque' });
+  demo = await startDemo(project, node.env);
 }, 20 * 60_000);
 
 afterAll(async () => {
@@ -90,12 +95,12 @@ afterAll(async () => {
   await project?.remove();
 }, 120_000);
 
-describe('OAuth provider scaffold in Chromium', () => {
+describe('OAuth authorization server scaffold in Chromium', () => {
   it('authorize → login → consent → code → token → API call → revoke → the call fails', async () => {
     const base = `http://127.0.0.1:${demo!.port}`;
     const issuer = `${base}/oauth`;
     const redirectUri = `http://127.0.0.1:${clientApp!.port}/callback`;
-    const registered = await runStep('registering the client (auth:oauth clients add)', 'npm', ['run', '-s', 'auth:oauth', '--', 'clients', 'add', '--name', 'Photo Printer', '--redirect-uri', redirectUri, '--scope', 'read', '--json'], {
+    const registered = await runStep('registering the client (auth:oauth clients add)', 'npm', ['run', '-s', 'auth:oauth', '--', 'clients', 'add', '--type', 'web', '--name', 'Photo Printer', '--redirect-uri', redirectUri, '--scope', 'read', '--json'], {
       cwd: project!.dir,
       env: { ...project!.appEnv, PORT: String(demo!.port) },
     });
@@ -154,10 +159,10 @@ describe('OAuth provider scaffold in Chromium', () => {
     expect(tokens.token_type).toBe('Bearer');
     expect(tokens.scope).toBe('read');
 
-    const me = await fetch(`${base}/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    const me = await fetch(`${base}/api/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
     expect(me.status).toBe(200);
     expect(await me.json()).toMatchObject({ subject: 'alice', client: client.clientId, scopes: ['read'] });
-    expect((await fetch(`${base}/admin`, { headers: { authorization: `Bearer ${tokens.access_token}` } })).status).toBe(403);
+    expect((await fetch(`${base}/api/admin`, { headers: { authorization: `Bearer ${tokens.access_token}` } })).status).toBe(403);
 
     const revoked = await fetch(`${issuer}/token/revocation`, {
       method: 'POST',
@@ -166,7 +171,7 @@ describe('OAuth provider scaffold in Chromium', () => {
     });
     expect(revoked.status).toBe(200);
 
-    const after = await fetch(`${base}/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    const after = await fetch(`${base}/api/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
     expect(after.status).toBe(401);
     expect(after.headers.get('www-authenticate')).toContain('error="invalid_token"');
   }, 5 * 60_000);

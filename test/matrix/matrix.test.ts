@@ -40,6 +40,8 @@ interface TemplateFacts {
   node: string;
   variants?: Record<string, string>;
   env?: { name: string; demo?: string }[];
+  /** Per-variant additions (OAuth): their variables count too, whichever variant the case scaffolds. */
+  variantSections?: Record<string, { env?: { name: string; demo?: string }[] }>;
 }
 
 const readTemplate = (name: string): TemplateFacts => JSON.parse(readFileSync(join(TEMPLATES, name, 'template.json'), 'utf8')) as TemplateFacts;
@@ -62,7 +64,7 @@ const newer = (a: string, b: string) => (satisfies(a.replace(/^>=/, ''), b) ? a 
 const templateOf = (method: string): Required<Pick<TemplateFacts, 'stores' | 'node' | 'env'>> => {
   const kernel = readTemplate('kernel');
   const own = readTemplate(method);
-  return { stores: own.stores ?? kernel.stores ?? [], node: newer(kernel.node, own.node), env: [...(kernel.env ?? []), ...(own.env ?? [])] };
+  return { stores: own.stores ?? kernel.stores ?? [], node: newer(kernel.node, own.node), env: [...(kernel.env ?? []), ...(own.env ?? []), ...Object.values(own.variantSections ?? {}).flatMap((section) => section.env ?? [])] };
 };
 
 const ALL_CASES: MatrixCase[] = [

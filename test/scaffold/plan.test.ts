@@ -13,6 +13,7 @@ import { editPackageJson, planScripts, withEnvExample } from '../../src/core/sca
 import { createRenderer } from '../../src/core/scaffold/render.js';
 import { createTranspiler } from '../../src/core/scaffold/transpile.js';
 import { satisfiesNode } from '../../src/core/scaffold/node-version.js';
+import { nodeTypesRange } from '../../src/core/scaffold/compose.js';
 
 describe('classifyFile', () => {
   const next = 'generated v2\n';
@@ -223,6 +224,12 @@ describe('template.json files', () => {
     }
     const disagreements = [...ranges.entries()].filter(([, set]) => set.size > 1).map(([name, set]) => `${name}: ${[...set].join(' vs ')}`);
     expect(disagreements).toEqual([]);
+  });
+
+  it('the Node types follow the package\'s strictest Node requirement (OAuth needs 22, the kernel 20.19)', () => {
+    expect(nodeTypesRange('>=22')).toBe('^22.0.0');
+    expect(nodeTypesRange('>=20.19')).toBe('^20.19.0');
+    expect(nodeTypesRange('>=22.12.1')).toBe('^22.12.0');
   });
 
   it('gives a TypeScript project only the type packages of its own stack and store', () => {

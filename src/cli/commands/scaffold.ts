@@ -14,14 +14,15 @@ import { resolve } from 'node:path';
 import type { CliContext } from '../context.js';
 import { CancelledError, ExitError, InternalError, UsageError } from '../../errors.js';
 import { METHOD_IDS, STACKS, TOKEN_FORMATS, VARIANTS, type MethodId, type Stack, type TokenFormat } from '../../core/types.js';
-import { KERNEL, LANGS, MODULE_FORMATS, STORE_IDS } from '../../core/scaffold/schema.js';
+import { ENV_FLAGS, KERNEL, LANGS, MODULE_FORMATS, OAUTH_MODES, STORE_IDS } from '../../core/scaffold/schema.js';
 import type { FileAction, Lang, ModuleFormat, PackageSettings, ProjectInfo, ScaffoldSelection, StoreId, TemplateSource } from '../../core/scaffold/model.js';
 import { MANIFEST_PATH, parseManifest, type ReadManifest } from '../../core/scaffold/manifest.js';
 import { normaliseOutDir } from '../../core/scaffold/paths.js';
-import { renderPackage, stricterNode, type TemplateSet } from '../../core/scaffold/compose.js';
+import { renderPackage, stricterNode, type RenderedPackage, type TemplateSet } from '../../core/scaffold/compose.js';
 import { planScaffold, pathsToRead, type ScaffoldPlan } from '../../core/scaffold/plan.js';
 import { buildReport, formatPlan, plainStyle, type PlanStyle, type ScaffoldReport } from '../../core/scaffold/report.js';
 import { satisfiesNode } from '../../core/scaffold/node-version.js';
+import { manifestForVariants } from '../../core/scaffold/modes.js';
 import { TemplateError, type JavaScriptOutput } from '../../core/scaffold/render.js';
 import { SelectionError, selectionFromPlan, withMethod, type LoosePlanEntry, type MethodsAndBoundaries } from '../../core/scaffold/selection.js';
 import { RUN_SCRIPT } from '../../core/scaffold/context.js';
@@ -39,6 +40,11 @@ export interface ScaffoldOptions {
   variant?: string;
   boundary?: string;
   tokenFormat?: string;
+  /** With --method oauth: `client` adds OAuth client mode (the `client` variant, which no plan names). */
+  oauthMode?: string;
+  /** With the OAuth resource-server variant: written to `.env.example` as the trusted issuer and this API's audience. */
+  issuer?: string;
+  audience?: string;
   stack?: string;
   dir?: string;
   out?: string;
@@ -128,6 +134,7 @@ async function chooseMethods(input: {
   options: ScaffoldOptions;
   methodFlag: MethodId | undefined;
   tokenFormat: TokenFormat | undefined;
+  variant: string | undefined;
   previous: ReadManifest | null;
   recorded: () => Promise<RecordDefaults>;
   canAsk: boolean;
@@ -158,7 +165,7 @@ async function chooseMethods(input: {
         fromManifest,
         {
           method: methodFlag,
-          ...(options.variant !== undefined ? { variant: options.variant } : {}),
+          ...(input.variant !== undefined ? { variant: input.variant } : {}),
           ...(options.boundary !== undefined ? { boundary: options.boundary } : {}),
           ...(input.tokenFormat !== undefined ? { tokenFormat: input.tokenFormat } : {}),
         },
@@ -253,8 +260,21 @@ export async function runScaffold(options: ScaffoldOptions): Promise<void> {
     }
   }
   if (methodFlag !== undefined && options.variant !== undefined && !(VARIANTS[methodFlag] as readonly string[]).includes(options.variant)) {
-    throw new UsageError(`--variant is "${options.variant}"; ${methodFlag} has: ${VARIANTS[methodFlag].join(' | ')}`);
+    throw new UsageError(`--variant is "${options.variant}"; ${methodFlag} has: ${VARIANTS[methodFlag].join(' | ')}`, {
+      ...(methodFlag === 'oauth' && options.variant === 'client' ? { hint: 'OAuth client mode is not a variant of a plan: pass --oauth-mode client.' } : {}),
+    });
   }
+  const oauthMode = oneOf(options.oauthMode, OAUTH_MODES, '--oauth-mode');
+  const envFlags = Object.fromEntries(ENV_FLAGS.flatMap((flag) => (options[flag] === undefined ? [] : [[flag, options[flag]]]))) as Partial<Record<(typeof ENV_FLAGS)[number], string>>;
+  for (const flag of [...(oauthMode === undefined ? [] : ['--oauth-mode']), ...Object.keys(envFlags).map((name) => `--${name}`)]) {
+    if (methodFlag !== 'oauth') throw new UsageError(`${flag} applies only to --method oauth.`);
+  }
+  if (oauthMode === 'client' && options.variant !== undefined) {
+    throw new UsageError(`--oauth-mode client and --variant ${options.variant} name two things to add; pass one of them.`);
+  }
+  // Client mode is the template's `client` variant: generated like a variant, never named by a plan.
+  const variant = oauthMode === 'client' ? 'client' : options.variant;
+  checkEnvFlags(envFlags);
   if (tokenFormat !== undefined && methodFlag !== 'oauth') throw new UsageError('--token-format applies only to --method oauth.');
   let outFlag: string | undefined;
   if (options.out !== undefined) {
@@ -267,13 +287,15 @@ export async function runScaffold(options: ScaffoldOptions): Promise<void> {
   const previous = await readPreviousManifest(root);
   let recordCache: RecordDefaults | undefined;
   const recorded = async (): Promise<RecordDefaults> => (recordCache ??= await recordDefaults(root, warnings));
-  const chosen = await chooseMethods({ options, methodFlag, tokenFormat, previous, recorded, canAsk, warnings });
+  const chosen = await chooseMethods({ options, methodFlag, tokenFormat, variant, previous, recorded, canAsk, warnings });
   const templates = await loadTemplates(library, chosen);
 
   // Refused before any further question: the generated code (its tests included) would not run.
-  const nodeRequirement = [...templates.methods.values()].reduce((strictest, t) => stricterNode(strictest, t.manifest.node), templates.kernel.manifest.node);
+  const methodNode = (method: MethodId, template: TemplateSource) =>
+    manifestForVariants(template.manifest, chosen.methods.find((choice) => choice.method === method)?.variants ?? []).node;
+  const nodeRequirement = [...templates.methods.entries()].reduce((strictest, [method, t]) => stricterNode(strictest, methodNode(method, t)), templates.kernel.manifest.node);
   if (!satisfiesNode(nodeVersion, nodeRequirement)) {
-    const needy = [...templates.methods.entries()].filter(([, t]) => t.manifest.node === nodeRequirement).map(([method]) => method);
+    const needy = [...templates.methods.entries()].filter(([method, t]) => methodNode(method, t) === nodeRequirement).map(([method]) => method);
     throw new UsageError(`The auth package${needy.length > 0 ? ` (${needy.join(', ')})` : ''} needs Node ${nodeRequirement}; this is Node ${nodeVersion}.`, {
       hint: `Run the scaffold again under Node ${nodeRequirement.slice(2)} or newer.`,
     });
@@ -352,11 +374,18 @@ export async function runScaffold(options: ScaffoldOptions): Promise<void> {
     if (error instanceof TemplateError) throw new InternalError(`A template is broken: ${error.message}`, { cause: error });
     throw error;
   }
+  rendered = { ...rendered, env: withFlagValues(rendered.env, envFlags) };
 
   const existing = await readExistingFiles(root, pathsToRead(rendered, previous));
   const only = methodFlag ?? null;
   const makePlan = (force: boolean) => planScaffold({ rendered, project, existing, previous, force, only });
   let plan = makePlan(Boolean(options.force));
+  const envExample = plan.files.find((file) => file.path === '.env.example')?.content ?? null;
+  for (const variable of rendered.env.filter((v) => v.flag !== undefined && envFlags[v.flag] !== undefined)) {
+    if (!(envExample ?? '').split(/\r?\n/).includes(`${variable.name}=${variable.example}`)) {
+      warnings.push(`.env.example already sets ${variable.name}, so --${variable.flag} was not written there; set ${variable.name} in your environment.`);
+    }
+  }
   const style = styleFor(context.color);
   const dryRun = Boolean(options.dryRun);
   const recordSource = recordCache?.source ?? null;
@@ -456,6 +485,44 @@ export async function runScaffold(options: ScaffoldOptions): Promise<void> {
   }
   report({ written: writes.length > 0, install });
   if (!options.json) context.stderr.write(nextSteps(plan));
+}
+
+type EnvFlags = Partial<Record<(typeof ENV_FLAGS)[number], string>>;
+
+/** `--issuer` must be an https URL (http only on loopback), `--audience` one printable word: both become lines of `.env.example`. */
+function checkEnvFlags(flags: EnvFlags): void {
+  if (flags.issuer !== undefined) {
+    let url: URL | null = null;
+    try {
+      url = new URL(flags.issuer);
+    } catch {
+      url = null;
+    }
+    const loopback = url !== null && url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+    if (url === null || (url.protocol !== 'https:' && !loopback) || /\s/.test(flags.issuer)) {
+      throw new UsageError(`--issuer is "${flags.issuer}"; it must be the issuer's URL, https (http only on 127.0.0.1 or localhost).`, {
+        hint: 'Use the issuer exactly as its discovery document spells it, e.g. --issuer https://login.example.com/.',
+      });
+    }
+  }
+  if (flags.audience !== undefined && !/^[\x21-\x7e]{1,512}$/.test(flags.audience)) {
+    throw new UsageError(`--audience is "${flags.audience}"; it must be 1 to 512 printable characters without spaces, e.g. https://api.example.com.`);
+  }
+}
+
+/** The package's variables with the values of the flags they take (`flag` in template.json) as their examples; a flag no variable takes is a usage error. */
+function withFlagValues(env: RenderedPackage['env'], flags: EnvFlags): RenderedPackage['env'] {
+  for (const flag of Object.keys(flags) as (keyof EnvFlags)[]) {
+    if (!env.some((variable) => variable.flag === flag)) {
+      throw new UsageError(`--${flag} applies to the OAuth resource-server variant, which this scaffold does not include.`, {
+        hint: 'Add it with --method oauth --variant resource-server.',
+      });
+    }
+  }
+  return env.map((variable) => {
+    const value = variable.flag === undefined ? undefined : flags[variable.flag];
+    return value === undefined ? variable : { ...variable, example: value };
+  });
 }
 
 async function readPreviousManifest(root: string): Promise<ReadManifest | null> {

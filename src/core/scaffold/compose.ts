@@ -15,6 +15,7 @@ import {
   type PackageContext,
 } from './context.js';
 import { wantedDependencies, type WantedDependencies } from './dependencies.js';
+import { manifestForVariants } from './modes.js';
 import type { DesiredFile, ProjectInfo, ScaffoldSelection, TemplateSource } from './model.js';
 import { satisfiesNode } from './node-version.js';
 import { outputExtensions } from './paths.js';
@@ -54,6 +55,16 @@ export function templateOfPath(outDir: string, path: string): string | null {
 /** The stricter of two `>=` requirements. */
 export const stricterNode = (a: string, b: string): string => (satisfiesNode(a.slice(2), b) ? a : b);
 
+/**
+ * The `@types/node` range for a Node requirement: the types of the oldest Node
+ * the package must run on (`>=22` → `^22.0.0`, `>=20.19` → `^20.19.0`), so the
+ * type-check neither misses APIs that Node has nor offers ones it lacks.
+ */
+export function nodeTypesRange(requirement: string): string {
+  const [major = '0', minor = '0'] = requirement.replace(/^>=/, '').split('.');
+  return `^${major}.${minor}.0`;
+}
+
 function mergeMaps(target: Record<string, string>, source: Record<string, string>, what: string, from: string): void {
   for (const [name, value] of Object.entries(source)) {
     const previous = target[name];
@@ -80,9 +91,11 @@ export function renderPackage(input: {
   const extensions = outputExtensions(settings.lang, settings.moduleFormat, packageType);
 
   const methodTemplates = selection.methods.map((choice) => {
-    const template = templates.methods.get(choice.method);
-    if (!template?.manifest.variants) throw new TemplateError(`no template for ${choice.method} on the shared kernel`);
-    return { choice, template, variants: template.manifest.variants };
+    const loaded = templates.methods.get(choice.method);
+    if (!loaded?.manifest.variants) throw new TemplateError(`no template for ${choice.method} on the shared kernel`);
+    // What the chosen variants add (their own packages, scripts and settings) counts as the template's own.
+    const template: TemplateSource = { ...loaded, manifest: manifestForVariants(loaded.manifest, choice.variants) };
+    return { choice, template, variants: loaded.manifest.variants };
   });
   const node = methodTemplates.reduce((strictest, { template }) => stricterNode(strictest, template.manifest.node), templates.kernel.manifest.node);
   const base: PackageContext = buildPackageContext({
@@ -159,6 +172,8 @@ export function renderPackage(input: {
       throw new TemplateError(`${file.origin.kind === 'template' ? file.origin.source : file.path} writes into methods/, which belongs to the method templates`);
     }
   }
+  // The Node types follow the strictest Node requirement, whichever template asked for them.
+  if ('@types/node' in dependencies.devDependencies) dependencies.devDependencies['@types/node'] = nodeTypesRange(node);
   // Kernel first, then methods in plan order: the scripts and .env.example read in that order too.
   folders.unshift(folders.pop()!);
   const allFiles = [...kernelFiles, ...methodFiles].sort((a, b) => a.path.localeCompare(b.path));

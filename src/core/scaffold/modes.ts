@@ -19,7 +19,23 @@ function mergeKeyed<K extends string>(base: Partial<Record<K, Record<string, str
 export function manifestForMode(manifest: TemplateManifest, mode: OauthMode | null): TemplateManifest {
   const { modes, ...base } = manifest;
   const section: ModeSection | undefined = mode === null ? undefined : modes?.[mode];
-  if (section === undefined) return base;
+  return section === undefined ? base : withSection(base, section);
+}
+
+/**
+ * The manifest of a method template with these variants chosen: each chosen
+ * variant's `variantSections` entry merged over the base, in order. The result
+ * has no `variantSections`.
+ */
+export function manifestForVariants(manifest: TemplateManifest, variants: readonly string[]): TemplateManifest {
+  const { variantSections, ...base } = manifest;
+  return variants.reduce((merged, variant) => {
+    const section = variantSections?.[variant];
+    return section === undefined ? merged : withSection(merged, section);
+  }, base);
+}
+
+function withSection(base: TemplateManifest, section: ModeSection): TemplateManifest {
   const env = [...base.env.filter((variable) => !(section.env ?? []).some((own) => own.name === variable.name)), ...(section.env ?? [])];
   return {
     ...base,

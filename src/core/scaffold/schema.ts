@@ -12,6 +12,8 @@ export const LANGS = ['ts', 'js'] as const;
 export const MODULE_FORMATS = ['esm', 'cjs'] as const;
 export const PACKAGE_MANAGERS = ['npm', 'pnpm', 'yarn'] as const;
 export const OAUTH_MODES = ['provider', 'client'] as const;
+/** Scaffold flags that fill in a variable of `.env.example` (see `flag` in a template's `env`). */
+export const ENV_FLAGS = ['issuer', 'audience'] as const;
 
 const packageName = z.string().check(z.regex(/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/, 'a package name'));
 /** Pinned: an exact version, or a caret/tilde range on one version. No tags, URLs or open ranges. */
@@ -26,6 +28,8 @@ const envList = z.array(
     example: z.string(),
     description: z.string().check(z.minLength(1)),
     demo: z.optional(z.string()),
+    /** A scaffold flag whose value, when given, replaces `example` in `.env.example` (`--issuer`, `--audience`). */
+    flag: z.optional(z.enum(ENV_FLAGS)),
   }),
 );
 
@@ -81,8 +85,14 @@ export const templateManifestSchema = z.strictObject({
   jsDependencies: z._default(dependencyMap, {}),
   scripts: z._default(scriptMap, {}),
   env: z._default(envList, []),
-  /** Per OAuth mode (`--oauth-mode`): what that mode adds to or changes in the fields above. */
+  /** Per OAuth mode (`--oauth-mode` of auth-decide 0.1.0's single-method layout): what that mode adds to or changes in the fields above. */
   modes: z.optional(z.partialRecord(z.enum(OAUTH_MODES), modeSectionSchema)),
+  /**
+   * Per variant (a key of `variants`): what the package gains when that
+   * variant is chosen, e.g. a package only one variant's tests need. Merged
+   * over the fields above for each chosen variant, in the order chosen.
+   */
+  variantSections: z.optional(z.record(variantName, modeSectionSchema)),
 });
 export type TemplateManifest = z.output<typeof templateManifestSchema>;
 

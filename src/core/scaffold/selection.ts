@@ -76,6 +76,8 @@ export function defaultBoundaryId(method: MethodId, variant: string, hasBoundari
     'oauth/client-credentials': 'services',
     'oauth/device-code': 'cli-users',
     'oauth/resource-server': 'api',
+    // OAuth client mode: people whose account at another provider this app is connected to.
+    'oauth/client': 'connections',
   };
   return byVariant[`${method}/${variant}`] ?? method;
 }

@@ -5,7 +5,7 @@ import type { AuditSink } from './audit.js';
 import { commandsOf, type Command } from './command-line.js';
 import { strategyKey, type Boundary, type BoundaryTable } from './boundary.js';
 import { systemClock, type Clock } from './clock.js';
-import { ConfigError, readChoice, readOrigins, readWhole, type Env } from './config.js';
+import { ConfigError, readChoice, readOrigins, readSeconds, readWhole, type Env } from './config.js';
 import { createGuard, type Guard } from './guard.js';
 import { headersOf, parseCookies, pathOf, rawHeaderValues, type AuthRequest, type AuthResponse, type RawMount, type Route } from './http.js';
 import type { AuthMethod, IssuedCredential, MethodModule } from './method.js';
@@ -43,6 +43,8 @@ export interface KernelSettings {
   trustedOrigins: string[];
   /** Largest body a kernel route reads, in bytes. */
   bodyLimit: number;
+  /** How far a DPoP proof's `iat` may be from now, in seconds (POLICY.dpop.proofWindow). */
+  dpopProofWindow: number;
   store: StoreSettings;
 }
 
@@ -58,12 +60,29 @@ export function readKernelSettings(env: Env, cwd: string): KernelSettings {
     },
     trustedOrigins: readOrigins(env, 'AUTH_TRUSTED_ORIGINS'),
     bodyLimit: readWhole(env, 'AUTH_BODY_LIMIT', { default: 16_384, min: 1_024, max: 1_048_576 }, 'bytes'),
+    dpopProofWindow: readSeconds(env, 'AUTH_DPOP_PROOF_WINDOW_SECONDS', POLICY.dpop.proofWindow),
     store: {
       prefix,
       sqlitePath: resolve(cwd, env.AUTH_SQLITE_PATH?.trim() || '.auth-data/auth.sqlite'),
       databaseUrl: env.DATABASE_URL,
       redisUrl: env.REDIS_URL,
     },
+  };
+}
+
+/** The kernel's view of a Node request: every check reads this, whatever the framework. */
+export function requestFrom(settings: KernelSettings, incoming: IncomingMessage, parts: { url: string; params?: Record<string, string>; body?: unknown }): AuthRequest {
+  const headers = headersOf(incoming);
+  return {
+    method: (incoming.method ?? 'GET').toUpperCase(),
+    url: parts.url,
+    path: pathOf(parts.url),
+    headers,
+    authorization: rawHeaderValues(incoming.rawHeaders, 'authorization'),
+    cookies: parseCookies(headers.cookie),
+    source: clientAddress(incoming.socket.remoteAddress, headers, settings.proxy),
+    params: parts.params ?? {},
+    ...(parts.body === undefined ? {} : { body: parts.body }),
   };
 }
 
@@ -138,7 +157,10 @@ export async function assembleAuth(input: AuthConfig & { methods: readonly Metho
     for (const module of input.methods) {
       const boundaries = input.boundaries.filter((boundary) => boundary.accepts.some((accept) => accept.method === module.id));
       const variants = [...new Set(boundaries.flatMap((boundary) => boundary.accepts.filter((a) => a.method === module.id).map((a) => a.variant)))];
-      running.set(module.id, await module.create({ env, store, clock, throttle, policy: POLICY, log, warnings, variants, boundaries }));
+      running.set(
+        module.id,
+        await module.create({ env, store, clock, throttle, policy: POLICY, log, warnings, variants, boundaries, settings, requestOf: (incoming, parts) => requestFrom(settings, incoming, parts) }),
+      );
     }
   } catch (error) {
     await closeAll().catch(() => {});
@@ -179,20 +201,7 @@ export async function assembleAuth(input: AuthConfig & { methods: readonly Metho
       if (!guard) throw new ConfigError(`There is no boundary "${boundaryId}" in boundaries.ts.`);
       return guard;
     },
-    requestOf(incoming, parts) {
-      const headers = headersOf(incoming);
-      return {
-        method: (incoming.method ?? 'GET').toUpperCase(),
-        url: parts.url,
-        path: pathOf(parts.url),
-        headers,
-        authorization: rawHeaderValues(incoming.rawHeaders, 'authorization'),
-        cookies: parseCookies(headers.cookie),
-        source: clientAddress(incoming.socket.remoteAddress, headers, settings.proxy),
-        params: parts.params ?? {},
-        ...(parts.body === undefined ? {} : { body: parts.body }),
-      };
-    },
+    requestOf: (incoming, parts) => requestFrom(settings, incoming, parts),
     requireScope(principal, scope) {
       if (principal.scopes.includes(scope)) return null;
       const challenge = strategyOfPrincipal(principal)?.challenge;

@@ -106,10 +106,16 @@ export function createGuard(options: GuardOptions): Guard {
         audit({ method: by?.method ?? null, variant: by?.variant ?? null, outcome: 'refused', reason, status: response.status, subject: null, client: null });
         return { ok: false, response };
       };
-      const unauthenticated = (reason: string, by: Strategy | null, challengeError?: string, extra: Record<string, string> = {}) =>
+      const unauthenticated = (reason: string, by: Strategy | null, challengeError?: string, replacement?: string, extra: Record<string, string> = {}) =>
         refuse('unauthenticated', reason, `Send one valid credential: ${schemes || 'none is accepted here'}.`, by, {
           ...extra,
-          'www-authenticate': challenges.map((challenge) => (challengeError && by && challenge === by.challenge ? `${challenge}, error="${challengeError}"` : challenge)).join(', '),
+          'www-authenticate': challenges
+            .map((challenge) => {
+              if (!by || challenge !== by.challenge) return challenge;
+              if (replacement !== undefined) return replacement;
+              return challengeError ? `${challenge}, error="${challengeError}"` : challenge;
+            })
+            .join(', '),
         });
 
       if (credentialInUrl(request)) {
@@ -146,7 +152,7 @@ export function createGuard(options: GuardOptions): Guard {
             'retry-after': String(verdict.retryAfter),
           });
         }
-        return unauthenticated(result.reason, strategy, result.error, result.headers);
+        return unauthenticated(result.reason, strategy, result.error, result.challenge, result.headers);
       }
 
       if (strategy.cookieBased) {

@@ -1,9 +1,11 @@
+import type { IncomingMessage } from 'node:http';
 import type { POLICY } from '../policy.js';
+import type { KernelSettings } from './auth.js';
 import type { Boundary } from './boundary.js';
 import type { Clock } from './clock.js';
 import type { Command } from './command-line.js';
 import type { Env } from './config.js';
-import type { RawMount, Route } from './http.js';
+import type { AuthRequest, RawMount, Route } from './http.js';
 import type { MethodId } from './principal.js';
 import type { AuthStore } from './store.js';
 import type { Strategy } from './strategy.js';
@@ -24,6 +26,10 @@ export interface MethodSetup {
   variants: readonly string[];
   /** The boundaries that accept this method. */
   boundaries: readonly Boundary[];
+  /** The kernel's settings (trusted proxies and origins, body limit, store). */
+  settings: KernelSettings;
+  /** The kernel's view of a Node request, for a method's raw mounts (client address as the throttle counts it, cookies…). */
+  requestOf(incoming: IncomingMessage, parts: { url: string; params?: Record<string, string>; body?: unknown }): AuthRequest;
 }
 
 export interface CredentialRequest {

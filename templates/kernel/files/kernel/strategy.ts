@@ -19,6 +19,12 @@ export type StrategyResult =
       reason: string;
       /** An RFC 6750 `error` for the challenge, e.g. `invalid_token`. */
       error?: string;
+      /**
+       * The challenge to send instead of the strategy's own, when this failure
+       * needs another (a DPoP-bound token sent without its proof answers with
+       * `DPoP error="invalid_dpop_proof"`). Sent as given: `error` is not added.
+       */
+      challenge?: string;
       /** Headers the refusal carries, e.g. a `Set-Cookie` that expires a cookie that will never work again. */
       headers?: Record<string, string>;
     };

@@ -72,6 +72,8 @@ export async function startTestServer(options: {
   boundaries: BoundaryTable;
   env?: Record<string, string>;
   routes?: Route[];
+  /** A port chosen beforehand (settings that name the server's own URL need it); a free one by default. */
+  port?: number;
   /** Wraps the real store, e.g. to record which calls reach it. */
   wrapStore?: (store: AuthStore) => AuthStore;
 }): Promise<TestServer> {
@@ -93,7 +95,7 @@ export async function startTestServer(options: {
       usageFlushEvery: 0,
       ...(options.routes ? { routes: options.routes } : {}),
     });
-    const server = await serve(auth, { port: 0, host: '127.0.0.1', demo: true });
+    const server = await serve(auth, { port: options.port ?? 0, host: '127.0.0.1', demo: true });
     const running = auth;
     return {
       url: server.url,
