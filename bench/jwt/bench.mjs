@@ -1,11 +1,13 @@
-// Requests per second on loopback through the generated Express JWT middleware, compared with the
-// same route unauthenticated and with express-jwt (jsonwebtoken) on the same route and algorithm.
+// Requests per second on loopback through the generated JWT guard (Express, SQLite), compared with
+// the same route unauthenticated, with express-jwt (jsonwebtoken) on the same route and algorithm,
+// and with the same guard when access tokens are DPoP-bound (JWT_DPOP=on, RFC 9449).
 //
-// Run inside a project scaffolded with `auth-decide scaffold --method jwt --stack express` after
-// `npm install --no-save autocannon express-jwt`, from the project root:
-//   node bench.mjs --auth-dir src/auth [--duration 10] [--connections 50]
-// (for a TypeScript scaffold: node --import tsx bench.mjs …), with ../middleware-bench.mjs copied
-// beside it. See run.sh.
+// Run inside a project scaffolded with `auth-decide scaffold --method jwt --variant login-endpoint
+// --stack express --store sqlite --lang js` after `npm install --no-save autocannon express-jwt`,
+// from the project root:
+//   node bench.mjs --auth-dir auth [--duration 10] [--connections 50]
+// with ../middleware-bench.mjs copied beside it. See run.sh.
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,74 +15,132 @@ import { benchOptions, listen, meBody, runBench, startServers, unauthenticatedAp
 
 const options = benchOptions();
 const { load } = options;
+const ISSUER = 'https://issuer.bench';
+const AUDIENCE = 'https://api.bench';
+const ROUTE = '/api/me';
+
+/** One instance of the generated package in its own folder (its own SQLite file), with `/api/me` behind its guard. */
+async function generatedApp(express, dpop) {
+  const { createAuth } = await load('auth.js');
+  const { guard, principalOf } = await load('stack.js');
+  const dir = mkdtempSync(join(tmpdir(), 'jwt-bench-'));
+  const env = {
+    JWT_ISSUER: ISSUER,
+    JWT_AUDIENCE: AUDIENCE,
+    JWT_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
+    JWT_DPOP: dpop ? 'on' : 'off',
+  };
+  const auth = await createAuth({ env, cwd: dir, audit: () => {}, log: () => {} });
+  const jwt = auth.method('jwt');
+  const account = await jwt.accounts.create({ username: 'bench', password: randomBytes(16).toString('hex'), scopes: ['read'] });
+  const app = express();
+  app.get(ROUTE, guard(auth, 'api'), (_req, res) => res.json(meBody(principalOf(res).subject)));
+  return { app, auth, jwt, account, dir };
+}
 
 async function serve() {
   const express = (await import('express')).default;
   const { expressjwt } = await import('express-jwt');
-  const { exportSPKI, importJWK } = await import('jose');
-  const { JwtAuth } = await load('core/jwt-auth.js');
-  const { loadAuthConfig } = await load('core/config.js');
-  const { openStore } = await load('stores/index.js');
-  const { requireBearer, principalOf } = await load('adapter.js');
-  const { randomBytes } = await import('node:crypto');
+  const { calculateJwkThumbprint, exportJWK, exportSPKI, generateKeyPair, importJWK } = await import('jose');
 
-  const dir = mkdtempSync(join(tmpdir(), 'jwt-bench-'));
-  const store = await openStore({ path: join(dir, 'auth.db') });
-  const config = loadAuthConfig({ JWT_ISSUER: 'https://issuer.bench', JWT_AUDIENCE: 'https://api.bench' });
-  const auth = await new JwtAuth({ store, config, keyEncryptionKey: randomBytes(32) }).init();
-  await auth.createUser({ username: 'bench', password: randomBytes(16).toString('hex'), scopes: ['read'] });
-  const { token } = await auth.mintAccessToken('bench');
-  const jwk = (await auth.keys.jwks()).keys[0];
-  const publicPem = await exportSPKI(await importJWK(jwk, 'ES256', { extractable: true }));
+  const bearer = await generatedApp(express, false);
+  const bound = await generatedApp(express, true);
+  const { token } = await bearer.jwt.issuer.accessToken({ username: 'bench', version: bearer.account.version, scopes: ['read'] });
 
-  const plain = unauthenticatedApp(express);
+  // The DPoP client's key: the parent makes the proofs with it, the token is bound to its thumbprint.
+  const client = await generateKeyPair('ES256', { extractable: true });
+  const clientPublic = await exportJWK(client.publicKey);
+  const jkt = await calculateJwkThumbprint(clientPublic, 'sha256');
+  const { token: dpopToken } = await bound.jwt.issuer.accessToken({ username: 'bench', version: bound.account.version, scopes: ['read'], jkt });
 
-  const generated = express();
-  generated.get('/me', requireBearer(auth), (_req, res) => res.json(meBody(principalOf(res).subject)));
-
+  const publicJwk = (await bearer.jwt.issuer.keys.jwks()).keys[0];
+  const publicPem = await exportSPKI(await importJWK(publicJwk, 'ES256', { extractable: true }));
   const peer = express();
   peer.get(
-    '/me',
-    expressjwt({ secret: publicPem, algorithms: ['ES256'], issuer: config.issuer, audience: config.audience }),
+    ROUTE,
+    expressjwt({ secret: publicPem, algorithms: ['ES256'], issuer: ISSUER, audience: AUDIENCE }),
     (req, res) => res.json(meBody(req.auth.sub)),
   );
+  const plain = express();
+  plain.get(ROUTE, (_req, res) => res.json(meBody('anonymous')));
 
-  const ports = { unauthenticated: await listen(plain), generated: await listen(generated), 'express-jwt': await listen(peer) };
-  process.send({ ports, token });
-  process.on('disconnect', () => {
-    rmSync(dir, { recursive: true, force: true });
+  const ports = {
+    unauthenticated: await listen(plain),
+    'generated (Bearer)': await listen(bearer.app),
+    'express-jwt': await listen(peer),
+    'generated (DPoP-bound)': await listen(bound.app),
+  };
+  process.send({ ports, token, dpopToken, clientPrivate: await exportJWK(client.privateKey), clientPublic });
+  process.on('disconnect', async () => {
+    await bearer.auth.close();
+    await bound.auth.close();
+    rmSync(bearer.dir, { recursive: true, force: true });
+    rmSync(bound.dir, { recursive: true, force: true });
     process.exit(0);
   });
+}
+
+/** `count` proofs for GET on `url`, each with its own jti (the server refuses a replayed one), made with jose ahead of the run. */
+async function proofs(count, url, accessToken, privateJwk, publicJwk) {
+  const { importJWK, SignJWT } = await import('jose');
+  const key = await importJWK(privateJwk, 'ES256');
+  const ath = createHash('sha256').update(accessToken).digest('base64url');
+  const iat = Math.floor(Date.now() / 1000);
+  const made = [];
+  for (let i = 0; i < count; i += 1) {
+    made.push(await new SignJWT({ jti: randomUUID(), htm: 'GET', htu: url, ath }).setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: publicJwk }).setIssuedAt(iat).sign(key));
+  }
+  return made;
 }
 
 async function measure() {
   const autocannon = (await import('autocannon')).default;
   const { child, ready } = await startServers();
-  const { ports, token } = ready;
+  const { ports, token, dpopToken, clientPrivate, clientPublic } = ready;
   const { duration, connections } = options;
-  const run = (name) =>
-    autocannon({
-      url: `http://127.0.0.1:${ports[name]}/me`,
-      connections,
-      duration,
-      headers: name === 'unauthenticated' ? {} : { authorization: `Bearer ${token}` },
-    });
+  if (duration > 40) throw new Error('--duration at most 40: the DPoP proofs are made before the run and must stay inside the 60-second proof window');
+  const url = (name) => `http://127.0.0.1:${ports[name]}${ROUTE}`;
+  const headersOf = (name) => (name === 'unauthenticated' ? {} : { authorization: `Bearer ${token}` });
+
   const results = {};
-  // Warm-up, then each target once, in a fixed order.
-  for (const name of Object.keys(ports)) await autocannon({ url: `http://127.0.0.1:${ports[name]}/me`, duration: 2, connections, headers: { authorization: `Bearer ${token}` } });
-  for (const name of Object.keys(ports)) {
-    const result = await run(name);
+  const record = (name, result) => {
     if (result.non2xx > 0 || result.errors > 0) throw new Error(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
     results[name] = { requestsPerSecond: Math.round(result.requests.average), latencyP99Ms: result.latency.p99 };
-  }
+  };
+  const classic = ['unauthenticated', 'generated (Bearer)', 'express-jwt'];
+  // Warm-up, then each target once, in a fixed order.
+  for (const name of classic) await autocannon({ url: url(name), duration: 2, connections, headers: headersOf(name) });
+  for (const name of classic) record(name, await autocannon({ url: url(name), connections, duration, headers: headersOf(name) }));
+
+  // DPoP: every request carries a fresh proof. Enough proofs for about 1.5 × the Bearer rate over
+  // the duration; the run sends that many requests (`amount`), so no proof is ever sent twice.
+  const dpopName = 'generated (DPoP-bound)';
+  const target = url(dpopName);
+  const warm = await proofs(connections * 20, target, dpopToken, clientPrivate, clientPublic);
+  const pool = await proofs(Math.ceil(results['generated (Bearer)'].requestsPerSecond * duration * 1.5), target, dpopToken, clientPrivate, clientPublic);
+  const withProofs = (list) => ({
+    url: target,
+    connections,
+    // A few spare proofs: autocannon may prepare a request per connection beyond the last one it sends.
+    amount: list.length - connections,
+    requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, headers: { ...request.headers, authorization: `DPoP ${dpopToken}`, dpop: list.pop() } }) }],
+  });
+  const made = pool.length;
+  await autocannon(withProofs(warm));
+  const started = Date.now();
+  record(dpopName, await autocannon(withProofs(pool)));
+  const elapsed = (Date.now() - started) / 1000;
   child.disconnect();
+
   const base = results['express-jwt'].requestsPerSecond;
   const unauth = results.unauthenticated.requestsPerSecond;
-  console.log(`node ${process.version}, ${connections} connections, ${duration}s per target, loopback\n`);
-  console.log('| target | req/s | p99 ms | vs express-jwt | vs unauthenticated |');
-  console.log('|---|---:|---:|---:|---:|');
+  const bearer = results['generated (Bearer)'].requestsPerSecond;
+  console.log(`node ${process.version}, ${connections} connections, ${duration}s per target (DPoP: ${made - connections} requests, ${elapsed.toFixed(1)}s), loopback\n`);
+  console.log('| target | req/s | p99 ms | vs express-jwt | vs unauthenticated | vs generated (Bearer) |');
+  console.log('|---|---:|---:|---:|---:|---:|');
   for (const [name, r] of Object.entries(results)) {
-    console.log(`| ${name} | ${r.requestsPerSecond} | ${r.latencyP99Ms} | ${(r.requestsPerSecond / base).toFixed(2)} | ${(r.requestsPerSecond / unauth).toFixed(2)} |`);
+    const ratio = (of) => (r.requestsPerSecond / of).toFixed(2);
+    console.log(`| ${name} | ${r.requestsPerSecond} | ${r.latencyP99Ms} | ${ratio(base)} | ${ratio(unauth)} | ${ratio(bearer)} |`);
   }
 }
 

@@ -69,6 +69,14 @@ export interface JwtPolicy {
   signingKeyRotation: Setting;
 }
 
+/** An API that verifies the tokens of a token service of yours, with the service's key set. */
+export interface JwtTokenServicePolicy extends JwtPolicy {
+  /** How long the fetched key set is used before it is fetched again. */
+  jwksCacheMaxAge: Setting;
+  /** Least time between two key-set fetches caused by unknown `kid`s. */
+  jwksCooldown: Setting;
+}
+
 export interface OAuthProviderPolicy {
   authorizationCode: Setting;
   accessToken: Setting;
@@ -116,7 +124,7 @@ export interface DpopPolicy {
 export interface PolicyTable {
   'api-key': Record<VariantOf<'api-key'>, ApiKeyPolicy>;
   session: Record<VariantOf<'session'>, SessionPolicy>;
-  jwt: Record<VariantOf<'jwt'>, JwtPolicy>;
+  jwt: { 'login-endpoint': JwtPolicy; 'token-service': JwtTokenServicePolicy };
   oauth: {
     'authorization-code': OAuthProviderPolicy;
     'client-credentials': OAuthClientCredentialsPolicy;
@@ -168,7 +176,11 @@ export const POLICY: PolicyTable = {
   },
   jwt: {
     'login-endpoint': jwtPolicy,
-    'token-service': jwtPolicy,
+    'token-service': {
+      ...jwtPolicy,
+      jwksCacheMaxAge: setting(10 * MINUTE, 1 * MINUTE, 1 * DAY),
+      jwksCooldown: setting(30, 5, 10 * MINUTE),
+    },
   },
   oauth: {
     'authorization-code': oauthProvider,

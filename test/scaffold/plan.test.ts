@@ -233,10 +233,11 @@ describe('template.json files', () => {
   });
 
   it('gives a TypeScript project only the type packages of its own stack and store', () => {
-    const jwt = parseWith(templateManifestSchema, JSON.parse(readFileSync(join(root, 'jwt', 'template.json'), 'utf8')));
-    if (!jwt.ok) throw new Error(jwt.problems.map((p) => p.message).join('; '));
+    // The stack's and store's type packages are the shared kernel's: every method's package has them.
+    const kernel = parseWith(templateManifestSchema, JSON.parse(readFileSync(join(root, 'kernel', 'template.json'), 'utf8')));
+    if (!kernel.ok) throw new Error(kernel.problems.map((p) => p.message).join('; '));
     const devOf = (stack: 'express' | 'hono', store: 'sqlite' | 'postgres', lang: 'ts' | 'js') =>
-      Object.keys(wantedDependencies(jwt.value, { stack, store, lang }).devDependencies).filter((name) => name.startsWith('@types/'));
+      Object.keys(wantedDependencies(kernel.value, { stack, store, lang }).devDependencies).filter((name) => name.startsWith('@types/'));
     expect(devOf('express', 'sqlite', 'ts').sort()).toEqual(['@types/better-sqlite3', '@types/express', '@types/node']);
     expect(devOf('hono', 'postgres', 'ts').sort()).toEqual(['@types/node', '@types/pg']);
     expect(devOf('express', 'postgres', 'js')).toEqual([]);

@@ -359,11 +359,19 @@ describe('scaffold: choices', () => {
   it('a method whose templates still use the single-method layout is refused with exit 2, writing nothing', async () => {
     const dir = await fixture('npm-esm-ts');
     const before = await treeSnapshot(dir);
-    for (const method of ['jwt']) {
-      const context = recordingContext(dir);
-      expect(await exitCodeOf(scaffold(dir, { method, templatesRoot: defaultTemplatesRoot() }, context), context)).toBe(2);
-      expect(context.err()).toContain(`The ${method} templates in this version cannot join the shared auth package yet`);
-    }
+    // Every method this version ships is on the shared kernel; a copy of the templates in which the
+    // JWT manifest names no variants stands for a template still in the stand-alone layout.
+    const { dir: templatesRoot, cleanup } = await tempDir('old-layout-templates-');
+    cleanups.push(cleanup);
+    for (const name of ['kernel', 'jwt']) await cp(join(defaultTemplatesRoot(), name), join(templatesRoot, name), { recursive: true });
+    const manifest = JSON.parse(await readFile(join(templatesRoot, 'jwt', 'template.json'), 'utf8')) as Record<string, unknown>;
+    // The old layout: no variants, and its own stores.
+    delete manifest.variants;
+    Object.assign(manifest, { stores: ['sqlite'], defaultStore: 'sqlite' });
+    await writeFile(join(templatesRoot, 'jwt', 'template.json'), JSON.stringify(manifest));
+    const context = recordingContext(dir);
+    expect(await exitCodeOf(scaffold(dir, { method: 'jwt', templatesRoot }, context), context)).toBe(2);
+    expect(context.err()).toContain('The jwt templates in this version cannot join the shared auth package yet');
     expect(await treeSnapshot(dir)).toEqual(before);
   });
 

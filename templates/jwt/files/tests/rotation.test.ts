@@ -1,127 +1,162 @@
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createRemoteGuard } from '../core/remote-guard.js';
-import { JwtAuth } from '../core/jwt-auth.js';
-import { startServer } from '../app.js';
-import type { RunningServer } from '../app.js';
-import { attackerKey, es256 } from './forge.js';
-import { AUDIENCE, ISSUER, bearer, claimsFor, startHarness, SLOW_TEST_TIMEOUT_MS } from './harness.js';
-import type { Harness } from './harness.js';
+import { POLICY } from '../../../policy.js';
+import { signAccessToken } from '../access-tokens.js';
+import { KEY_RELOAD_COOLDOWN, KeyRing, PUBLISH_AHEAD } from '../signing-keys.js';
+import { attackerKey, bearer, claimsFor, es256, issuerKey, startRig, type Rig } from './support.js';
 
-vi.setConfig({ testTimeout: SLOW_TEST_TIMEOUT_MS, hookTimeout: SLOW_TEST_TIMEOUT_MS });
+const kidOf = (token: string): string => (JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as { kid: string }).kid;
+/** A kid of the right shape that no key has. */
+const randomKid = () => randomBytes(32).toString('base64url');
 
-let harness: Harness;
-
-beforeAll(async () => {
-  harness = await startHarness();
-});
-afterAll(async () => {
-  await harness?.close();
-});
-
-describe('2.14 rotation in the issuing service', () => {
-  it('2.14 a key rotated by another instance is picked up after one key-set reload; the old key still verifies', async () => {
-    const before = await harness.auth.mintAccessToken('alice');
-    // A second instance sharing the store rotates the signing key.
-    const other = new JwtAuth({ store: harness.store, config: harness.config, keyEncryptionKey: harness.keyEncryptionKey, clock: () => harness.clock.now });
-    const rotation = await other.keys.rotate();
-    const after = await other.mintAccessToken('alice');
-    expect(JSON.parse(Buffer.from(after.token.split('.')[0] ?? '', 'base64url').toString()).kid).toBe(rotation.kid);
-
-    harness.clock.advance(harness.config.keySetCooldownSeconds + 1);
-    const reloads = harness.calls.listSigningKeys ?? 0;
-    expect((await harness.get('/me', bearer(after.token))).status).toBe(200);
-    expect(harness.calls.listSigningKeys).toBe(reloads + 1);
-    expect((await harness.get('/me', bearer(before.token))).status).toBe(200);
-
-    // The JWKS publishes both keys during the overlap, the new one signs.
-    const jwks = (await (await harness.get('/.well-known/jwks.json')).json()) as { keys: { kid: string }[] };
-    expect(jwks.keys.map((key) => key.kid)).toContain(rotation.kid);
-    expect(jwks.keys).toHaveLength(2);
-    harness.clock.advance(-(harness.config.keySetCooldownSeconds + 1));
-  });
-
-  it('2.14 a flood of made-up kids reloads the key set at most once per cooldown', async () => {
-    const attacker = await attackerKey();
-    harness.clock.advance(harness.config.keySetCooldownSeconds + 1);
-    const claims = claimsFor(harness);
-    const reloads = harness.calls.listSigningKeys ?? 0;
-    for (let i = 0; i < 50; i += 1) {
-      const token = await es256({ typ: 'at+jwt', kid: `random-${i}-${Math.random().toString(36).slice(2)}` }, claims, attacker.privateKey);
-      expect((await harness.get('/me', bearer(token))).status).toBe(401);
-    }
-    expect((harness.calls.listSigningKeys ?? 0) - reloads).toBeLessThanOrEqual(1);
-  });
-
-  it('2.14 after the overlap the retired key stops verifying', async () => {
-    const old = await harness.auth.mintAccessToken('alice');
-    await harness.auth.keys.rotate();
-    harness.clock.advance(harness.config.keyOverlapSeconds + 1);
-    const fresh = await harness.auth.mintAccessToken('alice');
-    expect((await harness.get('/me', bearer(fresh.token))).status).toBe(200);
-    expect((await harness.get('/me', bearer(old.token))).status).toBe(401);
-  });
-});
-
-describe('2.14 rotation seen by a resource server using the remote JWKS', () => {
-  let jwksServer: Server;
-  let jwksUrl: string;
-  let fetches = 0;
-  const servers: RunningServer[] = [];
+/*
+ * Checklist 2.14 for the API that signs its own tokens: keys live in the
+ * store; every instance rereads them when a token names a kid it does not
+ * know, at most once per cooldown, and on a schedule.
+ */
+describe('signing-key rotation, login-endpoint (checklist 2.14)', { timeout: 60_000 }, () => {
+  let rig: Rig;
+  const policy = POLICY.jwt['login-endpoint'];
+  const overlap = policy.accessToken.default + policy.clockSkew.default;
+  const status = async (token: string) => (await rig.get(`/${rig.boundary}/me`, bearer(token))).status;
 
   beforeAll(async () => {
-    jwksServer = createServer((_req, res) => {
-      fetches += 1;
-      harness.auth.keys.jwks().then((jwks) => {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks));
-      });
-    });
-    await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
-    jwksUrl = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/.well-known/jwks.json`;
-  });
+    rig = await startRig('login-endpoint');
+  }, 60_000);
   afterAll(async () => {
-    for (const server of servers) await server.close();
-    await new Promise<void>((resolve) => jwksServer.close(() => resolve()));
+    await rig?.close();
   });
 
-  async function resourceServer(cooldownSeconds: number): Promise<RunningServer> {
-    const guard = createRemoteGuard({ jwksUrl, issuer: ISSUER, audience: AUDIENCE, cooldownSeconds, clock: () => harness.clock.now });
-    const server = await startServer({ guard, port: 0, host: '127.0.0.1' });
-    servers.push(server);
-    return server;
-  }
+  it('2.14 a key another instance rotated in is picked up with one reread; the old key still verifies', async () => {
+    const before = await rig.mint('alice');
+    const other = new KeyRing({ store: rig.api.store, clock: rig.api.clock, keyEncryptionKey: rig.issuer.config.keyEncryptionKey, rotation: policy.signingKeyRotation.default, overlap });
+    await other.rotateNow();
+    const after = await signAccessToken(await other.signer(), { issuer: rig.issuerId, audience: rig.audience, subject: 'alice', scopes: ['read'], lifetime: 600, now: rig.api.clock.now(), version: await rig.version('alice') });
+    expect(kidOf(after.token)).not.toBe(kidOf(before));
 
-  it('2.14 a token with a new kid works after exactly one JWKS refresh', async () => {
-    const server = await resourceServer(0.2);
-    const first = await harness.auth.mintAccessToken('alice');
-    fetches = 0;
-    expect((await fetch(`${server.url}/me`, { headers: { authorization: bearer(first.token) } })).status).toBe(200);
-    expect(fetches).toBe(1);
-
-    await harness.auth.keys.rotate();
-    const rotated = await harness.auth.mintAccessToken('alice');
-    await sleep(400); // let the 0.2 s cooldown pass
-    expect((await fetch(`${server.url}/me`, { headers: { authorization: bearer(rotated.token) } })).status).toBe(200);
-    expect(fetches).toBe(2);
-    expect((await fetch(`${server.url}/me`, { headers: { authorization: bearer(first.token) } })).status).toBe(200);
-    expect(fetches).toBe(2);
+    rig.advance(KEY_RELOAD_COOLDOWN + 1);
+    const reads = rig.keyReads();
+    expect(await status(after.token)).toBe(200);
+    expect(rig.keyReads()).toBe(reads + 1);
+    expect(await status(before)).toBe(200);
+    expect(rig.keyReads()).toBe(reads + 1);
+    // Both keys are published during the overlap; the new one signs.
+    const jwks = (await rig.get('/.well-known/jwks.json')).body as { keys: { kid: string; d?: string }[] };
+    expect(jwks.keys.map((key) => key.kid)).toEqual(expect.arrayContaining([kidOf(before), kidOf(after.token)]));
+    expect(jwks.keys.every((key) => key.d === undefined)).toBe(true);
   });
 
-  it('2.14 a flood of random kids causes at most one JWKS refresh per cooldown', async () => {
-    const server = await resourceServer(60);
-    const valid = await harness.auth.mintAccessToken('alice');
-    fetches = 0;
-    expect((await fetch(`${server.url}/me`, { headers: { authorization: bearer(valid.token) } })).status).toBe(200);
+  it('2.14 a flood of made-up kids rereads the keys at most once per cooldown', async () => {
     const attacker = await attackerKey();
-    const claims = claimsFor(harness);
-    for (let i = 0; i < 50; i += 1) {
-      const token = await es256({ typ: 'at+jwt', kid: `flood-${i}` }, claims, attacker.privateKey);
-      expect((await fetch(`${server.url}/me`, { headers: { authorization: bearer(token) } })).status).toBe(401);
+    for (let round = 0; round < 2; round++) {
+      rig.advance(KEY_RELOAD_COOLDOWN + 1);
+      const claims = await claimsFor(rig);
+      const reads = rig.keyReads();
+      for (let i = 0; i < 40; i++) expect(await status(await es256({ typ: 'at+jwt', kid: randomKid() }, claims, attacker.privateKey))).toBe(401);
+      expect(rig.keyReads() - reads).toBeLessThanOrEqual(1);
     }
-    expect(fetches).toBeGreaterThanOrEqual(1);
-    expect(fetches).toBeLessThanOrEqual(2);
+  });
+
+  it('2.14 rotation by schedule: the successor is published an hour ahead, then signs; the old key stays published for the access-token lifetime plus the skew', async () => {
+    const retiring = await issuerKey(rig);
+    rig.advance(policy.signingKeyRotation.default);
+    const stillOld = await rig.mint('alice');
+    expect(kidOf(stillOld)).toBe(retiring.kid);
+    const scheduled = await rig.issuer.keys.describe();
+    const next = scheduled.find((key) => key.state === 'next')!;
+    expect(next).toBeDefined();
+    expect(Date.parse(next.activatesAt) - rig.now()).toBe(PUBLISH_AHEAD * 1000);
+    const published = (await rig.get('/.well-known/jwks.json')).body as { keys: { kid: string }[] };
+    expect(published.keys.map((key) => key.kid)).toContain(next.kid);
+
+    rig.advance(PUBLISH_AHEAD);
+    const fresh = await rig.mint('alice');
+    expect(kidOf(fresh)).toBe(next.kid);
+    expect(await status(fresh)).toBe(200);
+    // Within the overlap, what the old key signed still verifies.
+    rig.advance(overlap - 60);
+    expect(await status(await es256({ typ: 'at+jwt', kid: retiring.kid }, await claimsFor(rig), retiring.privateKey))).toBe(200);
+    // After it, the old key is gone from the key set and its signature is worthless.
+    rig.advance(61 + KEY_RELOAD_COOLDOWN);
+    expect(await status(await es256({ typ: 'at+jwt', kid: retiring.kid }, await claimsFor(rig), retiring.privateKey))).toBe(401);
+    const after = (await rig.get('/.well-known/jwks.json')).body as { keys: { kid: string }[] };
+    expect(after.keys.map((key) => key.kid)).not.toContain(retiring.kid);
+  });
+
+  it('2.14 a rotation forced for a leak signs with the new key at once', async () => {
+    const old = await issuerKey(rig);
+    await rig.issuer.keys.rotateNow();
+    const fresh = await rig.mint('alice');
+    expect(kidOf(fresh)).not.toBe(old.kid);
+    expect(await status(fresh)).toBe(200);
+  });
+});
+
+/*
+ * Checklist 2.14 for the API that verifies a real token service's tokens with
+ * its key set (jose's remote key set): the fetches are counted at a relay in
+ * front of the token service. jose times its cache and cooldown with the
+ * system clock, so these tests move Date (and only Date) instead of waiting.
+ */
+describe('signing-key rotation, token-service (checklist 2.14)', { timeout: 60_000 }, () => {
+  let rig: Rig;
+  const policy = POLICY.jwt['token-service'];
+  const status = async (token: string) => (await rig.get(`/${rig.boundary}/me`, bearer(token))).status;
+  const passSystemTime = (seconds: number) => vi.setSystemTime(Date.now() + seconds * 1000);
+
+  beforeAll(async () => {
+    // Date keeps running; the tests only make it jump.
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    rig = await startRig('token-service');
+  }, 60_000);
+  afterAll(async () => {
+    await rig?.close();
+    vi.useRealTimers();
+  });
+
+  it('2.14 a token with a new kid works after exactly one key-set fetch; known kids cost none', async () => {
+    const first = await rig.mint('alice');
+    expect(await status(first)).toBe(200);
+    const fetched = rig.keyReads();
+    expect(fetched).toBeGreaterThanOrEqual(1);
+    expect(await status(first)).toBe(200);
+    expect(rig.keyReads()).toBe(fetched);
+
+    await rig.issuer.keys.rotateNow();
+    const rotated = await rig.mint('alice');
+    passSystemTime(policy.jwksCooldown.default + 1);
+    expect(await status(rotated)).toBe(200);
+    expect(rig.keyReads()).toBe(fetched + 1);
+    expect(await status(first)).toBe(200);
+    expect(rig.keyReads()).toBe(fetched + 1);
+  });
+
+  it('2.14 a flood of random kids causes at most one key-set fetch per cooldown', async () => {
+    expect(await status(await rig.mint('alice'))).toBe(200);
+    const attacker = await attackerKey();
+    for (let round = 0; round < 2; round++) {
+      passSystemTime(policy.jwksCooldown.default + 1);
+      const claims = await claimsFor(rig);
+      const fetched = rig.keyReads();
+      for (let i = 0; i < 40; i++) expect(await status(await es256({ typ: 'at+jwt', kid: randomKid() }, claims, attacker.privateKey))).toBe(401);
+      expect(rig.keyReads() - fetched).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('2.14 a scheduled successor reaches the API with its cache refresh, before its first token', async () => {
+    rig.advance(policy.signingKeyRotation.default);
+    await rig.mint('alice'); // the token service schedules the successor while it signs
+    const next = (await rig.issuer.keys.describe()).find((key) => key.state === 'next')!;
+    expect(next).toBeDefined();
+    passSystemTime(policy.jwksCacheMaxAge.default + 1);
+    const before = rig.keyReads();
+    expect(await status(await rig.mint('alice'))).toBe(200);
+    expect(rig.keyReads()).toBe(before + 1);
+
+    rig.advance(PUBLISH_AHEAD);
+    const fresh = await rig.mint('alice');
+    expect(kidOf(fresh)).toBe(next.kid);
+    expect(await status(fresh)).toBe(200);
+    expect(rig.keyReads()).toBe(before + 1);
   });
 });

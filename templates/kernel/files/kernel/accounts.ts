@@ -56,6 +56,8 @@ export interface Accounts {
   setPassword(username: string, password: string): Promise<Account>;
   setScopes(username: string, scopes: string[]): Promise<Account>;
   setDisabled(username: string, disabled: boolean): Promise<Account>;
+  /** Ends every session and token of the account issued so far (a new `version`); the password stays. */
+  signOutEverywhere(username: string): Promise<Account>;
   /** The name shown to people; takes no rights away, so sessions and tokens stay. */
   setDisplayName(username: string, displayName: string): Promise<Account>;
 }
@@ -143,6 +145,10 @@ export function createAccounts(store: AuthStore, clock: Clock, throttle: Throttl
     async setDisabled(username, disabled) {
       const account = await existing(username);
       return save({ ...account, disabled, version: account.version + (disabled && !account.disabled ? 1 : 0) });
+    },
+    async signOutEverywhere(username) {
+      const account = await existing(username);
+      return save({ ...account, version: account.version + 1 });
     },
     async setDisplayName(username, displayName) {
       const account = await existing(username);

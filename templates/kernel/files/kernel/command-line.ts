@@ -33,6 +33,12 @@ export interface Command {
   /** Usage lines, without the program name. */
   usage: string;
   options: Options;
+  /**
+   * Set on commands for demos and tests (they create the accounts, clients or
+   * keys they name): with NODE_ENV=production they are refused, with this text,
+   * before any method starts.
+   */
+  demoOnly?: string;
   run(input: CommandInput): Promise<void>;
 }
 
@@ -66,6 +72,8 @@ const credentialCommand: Command = {
   summary: 'mint a credential for a boundary and print the request header to send',
   usage: 'credential [--boundary <id>] [--method <method>] --subject <id> [--scope <scope>]... [--json]',
   options: { boundary: { type: 'string' }, method: { type: 'string' }, subject: { type: 'string' }, scope: { type: 'string', multiple: true } },
+  demoOnly:
+    'credential mints a credential for demos and tests only: it creates the account, client or key it names. With NODE_ENV=production, create credentials with the commands of each method (users, keys, oauth) or let people sign in.',
   async run({ auth, values, print }) {
     const subject = subjectFlag(values, 'credential');
     // --method picks one of several a boundary accepts (a retiring one, say); another is refused, naming the boundary.
@@ -148,6 +156,7 @@ export async function runCommandLine(
       console.log(`Usage: cli ${command.usage}`);
       return;
     }
+    if (command.demoOnly && process.env.NODE_ENV === 'production') throw new UsageError(command.demoOnly);
     auth = await setup.createAuth({ usageFlushEvery: 0 });
     for (const warning of auth.warnings) console.error(`warning: ${warning}`);
     const asJson = values.json === true;

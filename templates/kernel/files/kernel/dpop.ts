@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, jwtVerify, type JWK } from 'jose';
+import { POLICY } from '../policy.js';
 import type { Clock } from './clock.js';
+import { ConfigError, readSeconds, type Env } from './config.js';
+import type { AuthRequest } from './http.js';
 import type { AuthStore } from './store.js';
 
 /**
@@ -76,4 +79,32 @@ export function createDpopVerifier(store: AuthStore, clock: Clock, windowSeconds
       return { ok: true, thumbprint, jwk };
     },
   };
+}
+
+/** POLICY.dpop.proofWindow, or `AUTH_DPOP_PROOF_WINDOW_SECONDS` within its range. */
+export const readProofWindow = (env: Env): number => readSeconds(env, 'AUTH_DPOP_PROOF_WINDOW_SECONDS', POLICY.dpop.proofWindow);
+
+/**
+ * `AUTH_PUBLIC_ORIGIN`: the scheme, host and port clients address this API
+ * at (`https://api.example.com`), which a proof's `htu` must name. Behind a
+ * TLS-terminating proxy the request alone cannot tell; null when unset.
+ */
+export function readPublicOrigin(env: Env): string | null {
+  const raw = env.AUTH_PUBLIC_ORIGIN?.trim() ?? '';
+  if (raw === '') return null;
+  let origin = '';
+  try {
+    origin = new URL(raw).origin;
+  } catch {
+    origin = '';
+  }
+  if (origin === '' || origin === 'null' || origin !== raw.replace(/\/$/, '')) {
+    throw new ConfigError(`AUTH_PUBLIC_ORIGIN must be an origin such as https://api.example.com (scheme, host and port only); got "${raw}".`);
+  }
+  return origin;
+}
+
+/** The URL a request was addressed to, as a proof's `htu` names it: the public origin when set, else `http://` and the Host header. */
+export function addressedUrl(request: Pick<AuthRequest, 'path' | 'headers'>, publicOrigin: string | null): string {
+  return `${publicOrigin ?? `http://${request.headers.host ?? 'localhost'}`}${request.path}`;
 }

@@ -14,6 +14,8 @@ export const PROBLEMS = {
   'bad-request': { status: 400, title: 'Bad request' },
   'malformed-body': { status: 400, title: 'Malformed request body' },
   'invalid-input': { status: 400, title: 'Invalid input' },
+  'invalid-grant': { status: 400, title: 'Invalid grant' },
+  'invalid-dpop-proof': { status: 400, title: 'Invalid DPoP proof' },
   unauthenticated: { status: 401, title: 'Authentication required' },
   'multiple-credentials': { status: 401, title: 'More than one credential' },
   'credential-in-url': { status: 401, title: 'Credential in the URL' },

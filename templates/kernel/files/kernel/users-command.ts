@@ -4,7 +4,7 @@ import { scopesFlag, UsageError, type Command } from './command-line.js';
 import { WeakPasswordError } from './passwords.js';
 
 /**
- * `users add|password|scopes|disable|enable|show|list`: the people who sign in,
+ * `users add|password|scopes|disable|enable|sign-out|show|list`: the people who sign in,
  * for every method that signs people in. Taking rights away (a new password,
  * other scopes, disabling) bumps the account's version, and the methods end
  * the sessions and tokens issued before it at their next request.
@@ -33,7 +33,7 @@ const shown = (account: Account) => ({
 const describe = (account: Account) =>
   `${account.username}${account.disabled ? '  DISABLED' : ''}\n    name: ${account.displayName}; scopes: ${account.scopes.join(', ') || '(none)'}; since ${account.createdAt.slice(0, 10)}`;
 
-const ACTIONS = 'add, password, scopes, disable, enable, show or list';
+const ACTIONS = 'add, password, scopes, disable, enable, sign-out, show or list';
 
 export const usersCommand: Command = {
   name: 'users',
@@ -42,7 +42,7 @@ export const usersCommand: Command = {
     'users add <username> [--scope <scope>]... [--display-name <name>] [--password-stdin] [--json]',
     '  cli users password <username> [--password-stdin] [--json]',
     '  cli users scopes <username> [--scope <scope>]... [--json]',
-    '  cli users disable <username> | enable <username> | show <username> [--json]',
+    '  cli users disable <username> | enable <username> | sign-out <username> | show <username> [--json]',
     '  cli users list [--json]',
   ].join('\n'),
   options: {
@@ -60,7 +60,7 @@ export const usersCommand: Command = {
       print(listed.map(shown), listed.length === 0 ? 'No accounts yet. Add one with: users add <username>' : listed.map(describe).join('\n'));
       return;
     }
-    if (!['add', 'password', 'scopes', 'disable', 'enable', 'show'].includes(action)) throw new UsageError(`Unknown action "${action}": use ${ACTIONS}.`);
+    if (!['add', 'password', 'scopes', 'disable', 'enable', 'sign-out', 'show'].includes(action)) throw new UsageError(`Unknown action "${action}": use ${ACTIONS}.`);
     if (username === undefined) throw new UsageError(`users ${action} needs a username.`);
     const fromStdin = values['password-stdin'] === true;
     const generatedNotice = 'Generated password, shown only this once; hand it over safely:';
@@ -95,6 +95,11 @@ export const usersCommand: Command = {
         case 'enable': {
           const account = await accounts.setDisabled(username, action === 'disable');
           print(shown(account), action === 'disable' ? `Disabled ${account.username}; their sessions and tokens stop working at their next request.` : `Enabled ${account.username}.`);
+          return;
+        }
+        case 'sign-out': {
+          const account = await accounts.signOutEverywhere(username);
+          print(shown(account), `Signed ${account.username} out everywhere; their sessions and tokens stop working at their next request.`);
           return;
         }
         default: {

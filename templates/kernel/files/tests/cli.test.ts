@@ -36,6 +36,13 @@ describe('the management CLI', { timeout: 120_000 }, () => {
     expect(JSON.parse(run.stdout.trim())).toMatchObject({ header: expect.stringMatching(/^[A-Za-z-]+: \S/) });
   });
 
+  it('credential is refused with NODE_ENV=production before any method starts: it creates what it names', async () => {
+    const run = await runCli(['credential', '--boundary', BOUNDARIES[0]!.id, '--subject', 'prod-demo', '--scope', 'admin'], { ...env, NODE_ENV: 'production' });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('demos and tests only');
+  });
+
   it('usage --json reports the counts in the store', async () => {
     const run = await runCli(['usage', '--json', '--days', '7'], env);
     expect(run.code).toBe(0);

@@ -21,18 +21,26 @@ export class TestClock implements Clock {
   }
 }
 
-/** The real store with a count of `find` calls per kind, to prove which requests never reach it. */
-export type CountingStore = AuthStore & { finds: Record<string, number> };
+/** The real store with a count of `find` and `list` calls per kind, to prove which requests never reach it. */
+export type CountingStore = AuthStore & { finds: Record<string, number>; lists: Record<string, number> };
 
 export function countingFinds(store: AuthStore): CountingStore {
   const finds: Record<string, number> = {};
+  const lists: Record<string, number> = {};
   return new Proxy(store, {
     get(target, property) {
       if (property === 'finds') return finds;
+      if (property === 'lists') return lists;
       if (property === 'find') {
         return (kind: string, id: string) => {
           finds[kind] = (finds[kind] ?? 0) + 1;
           return target.find(kind, id);
+        };
+      }
+      if (property === 'list') {
+        return (kind: string, filter?: Parameters<AuthStore['list']>[1]) => {
+          lists[kind] = (lists[kind] ?? 0) + 1;
+          return target.list(kind, filter);
         };
       }
       const value = Reflect.get(target, property, target) as unknown;
