@@ -173,11 +173,30 @@ export async function readAuthRecords(cwd: string, options: LocateOptions | stri
   return readAuthRecordsAt(location, cwd);
 }
 
-/** The auth decision records of an already located folder. */
+/** How often a folder that keeps changing while it is read is read again before its last reading is used. */
+const MAX_READINGS = 20;
+
+/**
+ * The auth decision records of an already located folder, as one consistent
+ * reading. A run that supersedes a record publishes its new record before it
+ * marks the old one, so a reading can only see "superseded by ADR-n" without
+ * ADR-n when the folder changed while it was being read: the listing is taken
+ * again afterwards, and the folder is read again until it stands still.
+ */
 export function readAuthRecordsAt(location: RecordsLocation, cwd: string): AuthRecordFile[] {
+  let names = location.files;
+  for (let reading = 1; ; reading += 1) {
+    const records = readListedRecords(location.dir, names, cwd);
+    const now = listRecordEntries(location.dir, cwd).map((entry) => entry.name);
+    if (reading >= MAX_READINGS || (now.length === names.length && now.every((name, index) => name === names[index]))) return records;
+    names = now;
+  }
+}
+
+function readListedRecords(dir: string, names: readonly string[], cwd: string): AuthRecordFile[] {
   const records: AuthRecordFile[] = [];
-  for (const name of location.files) {
-    const file = join(location.dir, name);
+  for (const name of names) {
+    const file = join(dir, name);
     if (isFolder({ path: file, what: 'the decision record', cwd })) continue;
     const relativePath = toPosix(relative(cwd, file));
     const text = readRecordText(file, cwd);

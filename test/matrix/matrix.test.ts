@@ -111,21 +111,6 @@ const planName = (plan: readonly PlanEntry[]) => plan.map((entry) => `${entry.me
 const waiting: string[] = [];
 
 /**
- * OAuth or JWT beside another method in one package is not declared yet: the methods' generated CLI
- * suites fail in a composed package (API keys' `auth:keys` starts it without OAuth's required
- * settings, OAUTH_SERVER_COOKIE_KEYS, and exits 2; JWT's `cli.test.ts` fails beside API keys and
- * sessions). The method templates must give their suites the package's whole test environment;
- * then this goes.
- */
-const HELD = new Set(['oauth', 'jwt']);
-const held = (plan: readonly PlanEntry[]): boolean => new Set(plan.map((entry) => entry.method)).size > 1 && plan.some((entry) => HELD.has(entry.method));
-const declarable = (label: string, plan: PlanEntry[]): boolean => {
-  if (!held(plan)) return true;
-  waiting.push(`${label}: waits for the method suites to pass in a composed package`);
-  return false;
-};
-
-/**
  * (a) Every stack × target; pair j goes to combination j mod 9, and a combination left over repeats a
  * pair, shifted by one per stack so that a pair meets another target on each stack.
  */
@@ -138,8 +123,7 @@ const STACK_CASES: MatrixCase[] = COMBINATIONS.map(({ stack, target }, index) =>
 });
 
 /** (b) The shared stores, each with the full plan. */
-const FULL_PLAN = held(PAIRS) ? PAIRS.filter((pair) => !HELD.has(pair.method)) : PAIRS;
-if (FULL_PLAN.length < PAIRS.length) declarable('the full plan with OAuth and JWT on PostgreSQL and Redis', PAIRS);
+const FULL_PLAN = PAIRS;
 const STORE_CASES: MatrixCase[] = (['postgres', 'redis'] as const)
   .filter((store) => templateOf(FULL_PLAN.map((pair) => pair.method)).stores.includes(store))
   .map((store) => ({ name: `full plan (${planName(FULL_PLAN)}) × express × TypeScript × ${store}`, plan: FULL_PLAN, example: null, stack: 'express', target: 'ts', store }));
@@ -176,7 +160,6 @@ const HYBRID_CASES: MatrixCase[] = HYBRIDS.flatMap(({ plan, targets }) => {
     waiting.push(`hybrid ${planName(plan)}: waits for ${planName(missing)}`);
     return [];
   }
-  if (!declarable(`hybrid ${planName(plan)}`, plan)) return [];
   return STACKS.flatMap((stack): MatrixCase[] => {
     const target = targets[stack];
     return target === undefined ? [] : [{ name: `hybrid ${planName(plan)} × ${stack} × ${targetName(target)}`, plan, example: null, stack, target, store: null }];
@@ -201,7 +184,6 @@ const EXAMPLE_CASES: MatrixCase[] = existsSync(join(REPO, 'dist', 'cli', 'index.
           waiting.push(`example ${name} (${planName(plan)}): waits for ${planName(missing)}`);
           return [];
         }
-        if (!declarable(`example ${name} (${planName(plan)})`, plan)) return [];
         const stack = STACKS.find((candidate) => candidate === result.answers.stack) ?? STACKS[index % STACKS.length]!;
         const target = EXAMPLE_TARGETS[index % EXAMPLE_TARGETS.length]!;
         return [{ name: `example ${name} (${planName(plan)}) × ${stack} × ${targetName(target)}`, plan, example: file, stack, target, store: null }];

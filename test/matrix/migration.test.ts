@@ -96,9 +96,7 @@ const runsHere = (requirement: string) => {
 };
 const declared = MIGRATIONS.filter((migration) => {
   const entries = [...migration.before, ...migration.after];
-  // OAuth beside API keys in one package waits for the method suites to run with OAuth's settings (see matrix.test.ts).
-  const composedWithOAuth = entries.some((entry) => entry.method === 'oauth') && entries.some((entry) => entry.method !== 'oauth');
-  return entries.every(ported) && entries.every((entry) => runsHere(nodeOf(entry.method))) && !composedWithOAuth;
+  return entries.every(ported) && entries.every((entry) => runsHere(nodeOf(entry.method)));
 });
 // Left out: a method not on the shared kernel yet, or a package that needs a newer Node (CI's Node 22 pass runs it).
 const waiting = MIGRATIONS.filter((migration) => !declared.includes(migration));

@@ -5,7 +5,8 @@ import { runCli, usageErrorMismatches } from '../../../tests/cli-runner.js';
 import { openTestStore } from '../../../tests/store-fixture.js';
 import type { TestStore } from '../../../tests/test-store.js';
 import { parseKey } from '../keys.js';
-import { TEST_ENV } from './env.js';
+// The whole package starts in these tests: every method's test settings, not only this one's.
+import { TEST_ENV } from '../../../tests/methods.js';
 
 const policy = POLICY['api-key'].application;
 const days = { min: policy.keyLifetime.min / 86_400, max: policy.keyLifetime.max / 86_400 };

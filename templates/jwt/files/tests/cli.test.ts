@@ -6,7 +6,8 @@ import { POLICY } from '../../../policy.js';
 import { runCli, spawnCli, usageErrorMismatches } from '../../../tests/cli-runner.js';
 import { openTestStore } from '../../../tests/store-fixture.js';
 import type { TestStore } from '../../../tests/test-store.js';
-import { TEST_ENV } from './env.js';
+// The whole package starts in these tests: every method's test settings, not only this one's.
+import { TEST_ENV } from '../../../tests/methods.js';
 
 const json = <T>(stdout: string) => JSON.parse(stdout) as T;
 const claimsOf = (header: string) => JSON.parse(Buffer.from(header.split(' ')[2]!.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
