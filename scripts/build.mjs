@@ -131,7 +131,7 @@ await build({
           // Everything `decide` runs, in one file: each extra file costs a resolve, a read and a compile.
           name: 'decide',
           // Left out: scaffolding, and the parts only `revisit` and `check` run.
-          test: /[\\/]src[\\/](core[\\/](?!scaffold[\\/]|check\.|review\.|record[\\/]update\.)|shell[\\/](records|answers-file)\.|cli[\\/]commands[\\/]decide\.)|[\\/]node_modules[\\/](zod|yaml|handlebars)[\\/]/,
+          test: /[\\/]src[\\/](core[\\/](?!scaffold[\\/]|check\.|review\.|record[\\/]update\.|wrap\.)|shell[\\/](records|answers-file)\.|cli[\\/]commands[\\/]decide\.)|[\\/]node_modules[\\/](zod|yaml|handlebars)[\\/]/,
         },
       ],
     },
