@@ -1,16 +1,14 @@
 // What composing methods costs: requests per second on loopback for one route guarded by the
 // generated Express middleware, once at a boundary that accepts API keys alone and once at a
-// boundary that accepts API keys and a second method, with the same API key in every request.
-// Both apps run in one child process on one SQLite store; rounds are interleaved and the median
-// of each target is reported, with the ratio composed ÷ single.
-//
-// The second method is the one thing this file adds: a bearer-token strategy that claims
-// `Authorization: Bearer` and refuses every token. On the measured path it is asked whether it
-// claims the API key (it does not), which is the work composition adds to every request; once the
-// JWT or session templates are on the shared kernel, a real method takes its place.
+// boundary that accepts API keys and session tokens (the session method's `token` variant, as
+// generated), with the same API key in every request. Both apps run in one child process on one
+// SQLite store; rounds are interleaved and the median of each target is reported, with the ratio
+// composed ÷ single. On the measured path the composed guard also asks the session strategy
+// whether it claims the API key (it does not): that is the work composition adds to every request.
 //
 // Run through run.sh, or in a project scaffolded with
 //   auth-decide scaffold --method api-key --stack express --store sqlite --lang js --out auth --yes
+//   auth-decide scaffold --method session --variant token --boundary apps --yes
 // after `npm install --no-save autocannon`, with ../middleware-bench.mjs copied beside it:
 //   node bench.mjs --auth-dir auth [--duration 8] [--connections 20] [--rounds 5]
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,35 +20,11 @@ const options = benchOptions();
 const { load } = options;
 const { rounds } = options;
 
-/** The second method at the composed boundary (see above). */
-const bearerStandIn = {
-  id: 'jwt',
-  async create() {
-    return {
-      id: 'jwt',
-      strategies: [
-        {
-          method: 'jwt',
-          variant: 'bench-bearer',
-          challenge: 'Bearer realm="api"',
-          cookieBased: false,
-          claims: (carrier) => carrier.kind === 'authorization' && carrier.scheme.toLowerCase() === 'bearer',
-          recognises: () => false,
-          authenticate: async () => ({ ok: false, reason: 'unknown' }),
-        },
-      ],
-      credential: async () => {
-        throw new Error('the stand-in issues no credentials');
-      },
-      howToGetCredential: () => 'none',
-    };
-  },
-};
-
 async function serve() {
   const express = (await import('express')).default;
   const { assembleAuth } = await load('kernel/auth.js');
   const { apiKeyMethod } = await load('methods/api-key/index.js');
+  const { sessionMethod } = await load('methods/session/index.js');
   const { guard, principalOf } = await load('stack.js');
 
   const dir = mkdtempSync(join(tmpdir(), 'composition-bench-'));
@@ -63,8 +37,8 @@ async function serve() {
   const composed = await assembleAuth({
     ...quiet,
     env,
-    methods: [apiKeyMethod, bearerStandIn],
-    boundaries: [{ id: 'api', label: 'API', accepts: [apiKey, { method: 'jwt', variant: 'bench-bearer' }] }],
+    methods: [apiKeyMethod, sessionMethod],
+    boundaries: [{ id: 'api', label: 'API', accepts: [apiKey, { method: 'session', variant: 'token' }] }],
   });
   const { header } = await single.credential({ boundary: 'api', subject: 'bench', scopes: ['read'] });
 
@@ -76,7 +50,7 @@ async function serve() {
   const ports = {
     unauthenticated: await listen(unauthenticatedApp(express)),
     'api-key alone': await listen(appFor(single)),
-    'api-key + second method': await listen(appFor(composed)),
+    'api-key + session token': await listen(appFor(composed)),
   };
   process.send({ ports, header });
 }
@@ -91,7 +65,7 @@ async function measure() {
   const run = (name, seconds) => autocannon({ url: `http://127.0.0.1:${ports[name]}/me`, connections, duration: seconds, headers: name === 'unauthenticated' ? {} : headers });
 
   // Each guarded target must let the key in and keep others out before it is measured.
-  for (const name of ['api-key alone', 'api-key + second method']) {
+  for (const name of ['api-key alone', 'api-key + session token']) {
     const url = `http://127.0.0.1:${ports[name]}/me`;
     if ((await fetch(url, { headers })).status !== 200) throw new Error(`${name}: the key was not accepted`);
     const refused = await fetch(url);
@@ -117,7 +91,7 @@ async function measure() {
   console.log('| target | req/s (median) | p99 ms | ÷ api-key alone |');
   console.log('|---|---:|---:|---:|');
   for (const [name, r] of Object.entries(results)) console.log(`| ${name} | ${r.requestsPerSecond} | ${r.latencyP99Ms} | ${(r.requestsPerSecond / single).toFixed(2)} |`);
-  const ratio = results['api-key + second method'].requestsPerSecond / single;
+  const ratio = results['api-key + session token'].requestsPerSecond / single;
   console.log(`\ncomposed ÷ single: ${ratio.toFixed(3)} (${ratio >= 0.9 ? 'within' : 'NOT within'} the 10% budget)`);
 }
 

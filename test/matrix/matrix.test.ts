@@ -130,7 +130,7 @@ const STORE_CASES: MatrixCase[] = (['postgres', 'redis'] as const)
 
 /** (c) The hybrid plans of the issue, on every stack, TypeScript and JavaScript of both module formats among them. */
 const HYBRIDS: { plan: PlanEntry[]; targets: Partial<Record<(typeof STACKS)[number], Target>> }[] = [
-  // Two route groups with the same method: each boundary's keys are its own.
+  // Two route groups with the same method: one package serves both, each behind its own guard.
   {
     plan: [
       { method: 'api-key', variant: 'application', boundary: 'partners' },
