@@ -69,7 +69,8 @@ describe('key management CLI (auth:keys)', { timeout: 120_000 }, () => {
 
   it('credential prints the whole Authorization header as one JSON line', async () => {
     const boundary = BOUNDARIES.find((candidate) => candidate.accepts.some((accept) => accept.method === 'api-key'))!;
-    const run = await runCli(['credential', '--boundary', boundary.id, '--subject', 'alice', '--scope', 'admin', '--json'], env);
+    // --method: the boundary may accept another method too (a migration away from API keys, say).
+    const run = await runCli(['credential', '--boundary', boundary.id, '--method', 'api-key', '--subject', 'alice', '--scope', 'admin', '--json'], env);
     expect(run.code).toBe(0);
     expect(run.stdout.trim().split('\n')).toHaveLength(1);
     const { header, subject, scopes } = json<{ header: string; subject: string; scopes: string[] }>(run.stdout);

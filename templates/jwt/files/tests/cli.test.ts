@@ -46,7 +46,7 @@ describe('accounts and JWT management CLI (auth:users, auth:jwt)', { timeout: 12
   });
 
   it('credential mints a token for the account (made when missing) with the scopes asked for; never more than the account holds', async () => {
-    const run = await runCli(['credential', '--boundary', jwtBoundary.id, '--subject', 'ci-user', '--scope', 'read', '--json'], env);
+    const run = await runCli(['credential', '--boundary', jwtBoundary.id, '--method', 'jwt', '--subject', 'ci-user', '--scope', 'read', '--json'], env);
     expect(run.code).toBe(0);
     const { header, subject } = json<{ header: string; subject: string }>(run.stdout);
     expect(header).toMatch(/^Authorization: Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
@@ -54,7 +54,7 @@ describe('accounts and JWT management CLI (auth:users, auth:jwt)', { timeout: 12
     const claims = claimsOf(header);
     expect(claims).toMatchObject({ sub: 'ci-user', aud: TEST_ENV.JWT_AUDIENCE, scope: 'read' });
     expect((claims.exp as number) - (claims.iat as number)).toBe(POLICY.jwt['login-endpoint'].accessToken.default);
-    const wider = await runCli(['credential', '--boundary', jwtBoundary.id, '--subject', 'ci-user', '--scope', 'admin', '--json'], env);
+    const wider = await runCli(['credential', '--boundary', jwtBoundary.id, '--method', 'jwt', '--subject', 'ci-user', '--scope', 'admin', '--json'], env);
     expect(wider.code).toBe(2);
     expect(wider.stdout).toBe('');
     expect(wider.stderr).toContain('does not hold admin');
@@ -62,7 +62,7 @@ describe('accounts and JWT management CLI (auth:users, auth:jwt)', { timeout: 12
   });
 
   it('jwt keys rotate signs with a new key; keys list shows the old one retiring', async () => {
-    expect((await runCli(['credential', '--boundary', jwtBoundary.id, '--subject', 'keys-user', '--json'], env)).code).toBe(0);
+    expect((await runCli(['credential', '--boundary', jwtBoundary.id, '--method', 'jwt', '--subject', 'keys-user', '--json'], env)).code).toBe(0);
     const before = json<{ kid: string; state: string }[]>((await runCli(['jwt', 'keys', 'list', '--json'], env)).stdout);
     expect(before.filter((key) => key.state === 'signing')).toHaveLength(1);
     const rotated = await runCli(['jwt', 'keys', 'rotate', '--json'], env);

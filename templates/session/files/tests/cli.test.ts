@@ -117,7 +117,7 @@ describe('users and sessions on the command line (auth:users, auth:sessions)', {
   });
 
   it.each(sessionBoundaries.map((boundary) => [boundary.id]))('credential --boundary %s prints a header that works there', async (id) => {
-    const run = await runCli(['credential', '--boundary', id, '--subject', 'frank', '--scope', 'admin', '--json'], env);
+    const run = await runCli(['credential', '--boundary', id, '--method', 'session', '--subject', 'frank', '--scope', 'admin', '--json'], env);
     expect(run.code).toBe(0);
     const issued = json<{ header: string; subject: string; scopes: string[] }>(run.stdout);
     expect({ subject: issued.subject, scopes: issued.scopes }).toEqual({ subject: 'frank', scopes: ['admin'] });
